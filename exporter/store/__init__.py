@@ -1,0 +1,1 @@
+"""DuckDB storage: connection and lock, migrations from schemas/*.sql, raw landing."""

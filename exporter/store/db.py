@@ -1,0 +1,124 @@
+"""Open the database file, upgrade it to the current schema, refuse files from a newer version.
+
+DuckDB allows one writing process per file; a second one gets a lock error, which we turn into a
+clear message (cron overlapping a manual run must never corrupt anything).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from exporter.errors import DatabaseBusyError, UserError
+
+SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+def migrations() -> list[tuple[int, Path]]:
+    """Numbered migration files, in order."""
+    found = []
+    for path in sorted(SCHEMAS_DIR.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if match:
+            found.append((int(match.group(1)), path))
+    return found
+
+
+def latest_version() -> int:
+    return max(number for number, _ in migrations())
+
+
+def _connect(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise UserError(f"cannot open database {path}: {exc}") from None
+            if time.monotonic() >= deadline:
+                raise DatabaseBusyError(
+                    f"database {path} is in use by another pionex-export process; "
+                    "wait for it to finish (or use another --db) and try again"
+                ) from None
+            time.sleep(0.2)
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Apply the missing migrations, each in its own transaction."""
+    have = current_version(con)
+    newest = latest_version()
+    if have > newest:
+        raise UserError(
+            f"database {path} was written by a newer pionex-export (schema {have}, this version "
+            f"knows up to {newest}); upgrade pionex-export to use it. The file was not changed."
+        )
+    for number, sql_path in migrations():
+        if number <= have:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if number == 1:
+                con.execute(
+                    "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)"
+                )
+                con.execute(
+                    "COMMENT ON TABLE schema_version IS 'Applied schema migrations (schemas/NNN_*.sql).'"
+                )
+            con.execute(sql_path.read_text(encoding="utf-8"))
+            con.execute(
+                "INSERT INTO schema_version VALUES (?, now()::TIMESTAMP)", [number]
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+
+
+@contextmanager
+def open_db(path: Path, *, read_only: bool = False, wait_seconds: float = 0.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open (creating if needed) and upgrade the database; read-only opens never change the file."""
+    path = Path(path)
+    if read_only:
+        if not path.exists():
+            raise UserError(f"database {path} does not exist; run `pionex-export import` first")
+        con = _connect(path, True, wait_seconds)
+        try:
+            if current_version(con) > latest_version():
+                raise UserError(
+                    f"database {path} was written by a newer pionex-export; upgrade to read it"
+                )
+            if current_version(con) < latest_version():
+                con.close()
+                # An old file: upgrade it once with a writable connection, then reopen read-only.
+                with open_db(path, wait_seconds=wait_seconds):
+                    pass
+                con = _connect(path, True, wait_seconds)
+            yield con
+        finally:
+            con.close()
+        return
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = _connect(path, False, wait_seconds)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        migrate(con, path)
+        yield con
+    finally:
+        con.close()
