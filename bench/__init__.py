@@ -1,0 +1,1 @@
+"""Benchmarks of pionex-export against what DuckDB and XlsxWriter can do on the same data."""
