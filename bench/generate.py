@@ -403,20 +403,28 @@ def _positions(rows: int, rng: random.Random, clock: _Clock) -> list[str]:
     return [line for _, line in positions]
 
 
-def _zip_folder(folder: Path, zip_path: Path, generated: date) -> None:
+def _zip_folder(folder: Path, names: list[str], zip_path: Path, generated: date) -> None:
     stamp = (generated.year, generated.month, generated.day, 8, 0, 0)
     with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        for name in FILE_ORDER:
+        for name in names:
             info = zipfile.ZipInfo(f"{folder.name}/{name}", date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             with open(folder / name, "rb") as src, zf.open(info, "w", force_zip64=True) as dst:
                 shutil.copyfileobj(src, dst, 1 << 20)
 
 
-def generate(rows: int, out_dir: Path, seed: int = 7, form: str = "zip") -> GeneratedExport:
-    """Write one export with `rows` trading rows under `out_dir` as a zip, a folder, or both."""
+def generate(
+    rows: int, out_dir: Path, seed: int = 7, form: str = "zip", files: str = "all"
+) -> GeneratedExport:
+    """Write one export with `rows` trading rows under `out_dir` as a zip, a folder, or both.
+
+    files="all" writes the ten files of a real export; "core" leaves out the header-only ones
+    (same data, for measuring an importer that does not accept them yet).
+    """
     if form not in ("zip", "folder", "both"):
         raise ValueError(f"form must be zip, folder or both, not {form!r}")
+    if files not in ("all", "core"):
+        raise ValueError(f"files must be all or core, not {files!r}")
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -437,12 +445,14 @@ def generate(rows: int, out_dir: Path, seed: int = 7, form: str = "zip") -> Gene
         counts[fname] = _write_rows(
             folder / fname, HEADERS[fname], make(rows, random.Random(f"{seed}:{fname}"), clock)
         )
-    for fname in HEADER_ONLY:
-        counts[fname] = _write_rows(folder / fname, HEADERS[fname], [])
+    if files == "all":
+        for fname in HEADER_ONLY:
+            counts[fname] = _write_rows(folder / fname, HEADERS[fname], [])
+    names = [n for n in FILE_ORDER if n in counts]
     zip_path = None
     if form in ("zip", "both"):
         zip_path = out_dir / f"{name}.zip"
-        _zip_folder(folder, zip_path, date.fromisoformat(name.rsplit("_gen_", 1)[1]))
+        _zip_folder(folder, names, zip_path, date.fromisoformat(name.rsplit("_gen_", 1)[1]))
     if form == "zip":
         shutil.rmtree(folder)
         folder = None
@@ -450,7 +460,7 @@ def generate(rows: int, out_dir: Path, seed: int = 7, form: str = "zip") -> Gene
         name=name,
         folder=folder,
         zip_path=zip_path,
-        rows={k: counts[k] for k in FILE_ORDER},
+        rows={k: counts[k] for k in names},
         seconds=time.perf_counter() - started,
     )
 
@@ -475,7 +485,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.rows < 1:
         parser.error("--rows must be at least 1")
-    result = generate(args.rows, args.out, seed=args.seed, form=args.form or "zip")
+    result = generate(
+        args.rows, args.out, seed=args.seed, form=args.form or "zip", files=args.files
+    )
     for path in (result.zip_path, result.folder):
         if path:
             print(path)

@@ -1,0 +1,672 @@
+"""Run every benchmark and print one table: figure, baseline measured in the same run, ratio,
+peak memory, target, pass/miss.
+
+    python -m bench.run            # full sizes (1M-row import/exports, 5M-row memory run); by hand
+    python -m bench.run --smoke    # tiny sizes, a few seconds: what CI runs to keep this working
+
+Each measured command runs in its own child process; its wall time is taken around the child and
+its peak resident memory comes from `os.wait4` (the kernel's high-water mark for exactly that
+child). The tool is run as users run it (the `pionex-export` console script); baselines are small
+Python scripts doing the same job with DuckDB or XlsxWriter directly, so both pay the same
+interpreter start-up. Results also go to `bench/results/latest.json` (`latest-smoke.json` for
+`--smoke`). See bench/README.md for what each baseline is and why.
+
+A benchmark module may add rows: `bench/bench_fetch.py` exposes `run(smoke: bool) -> list[dict]`
+(keys: benchmark, figure, unit, baseline, ratio, peak_mib, target, passed, note); it is imported
+only if present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.generate import GeneratedExport, generate
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+DEFAULT_WORKDIR = BENCH_DIR / "data"
+EXPORT_FORMATS = ("coinledger", "koinly", "cointracker", "xlsx", "parquet")
+MEMORY_LIMIT_MIB = 1536.0
+REPO = BENCH_DIR.parent
+# Children import `exporter` from this checkout even when the package is not installed.
+CHILD_ENV = {
+    **os.environ,
+    "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+}
+
+
+@dataclass
+class Result:
+    benchmark: str
+    figure: float | None
+    unit: str  # s | requests | MiB | files
+    baseline: float | None = None
+    ratio: float | None = None
+    peak_mib: float | None = None
+    target: str = ""
+    passed: bool | None = None  # None: informational or skipped
+    note: str = ""
+
+
+@dataclass
+class Run:
+    """One measured child process."""
+
+    seconds: float
+    peak_mib: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def failure(self) -> str:
+        tail = (self.stderr.strip() or self.stdout.strip()).splitlines()[-3:]
+        return f"exit {self.returncode}: " + " | ".join(tail)
+
+
+def measure(cmd: list[str], cwd: Path | None = None) -> Run:
+    """Run `cmd` to completion; wall seconds and the child's own peak RSS (MiB)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=cwd, env=CHILD_ENV
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Run(
+            seconds,
+            usage.ru_maxrss / 1024,  # KiB on Linux
+            proc.returncode,
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+        )
+
+
+def best_of(repeat: int, cmd: list[str], before=None) -> Run:
+    """Fastest of `repeat` runs (peak memory: the highest seen); `before()` resets state each time."""
+    runs = []
+    for _ in range(max(1, repeat)):
+        if before:
+            before()
+        run = measure(cmd)
+        runs.append(run)
+        if not run.ok:
+            return run
+    fastest = min(runs, key=lambda r: r.seconds)
+    fastest.peak_mib = max(r.peak_mib for r in runs)
+    return fastest
+
+
+def tool_command() -> list[str]:
+    """`pionex-export` as installed next to this interpreter, else the module from this checkout."""
+    script = Path(sys.executable).with_name("pionex-export")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "exporter.cli"]
+
+
+def python_script(source: str, *args: str) -> list[str]:
+    return [sys.executable, "-c", source, *args]
+
+
+# Baselines: the same job done directly by the library the tool is built on.
+
+BASELINE_IMPORT = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])
+con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [sys.argv[2]])
+con.close()
+"""
+
+# The CoinLedger mapping in one SELECT over the tool's own `transactions`: the same rows the
+# tool writes, the same columns, dates formatted and decimals printed without trailing zeros.
+COINLEDGER_SELECT = """
+WITH t AS (
+  SELECT occurred_at, kind, side, base_asset, quote_asset, fee_asset, description, tx_hash,
+         rtrim(rtrim(base_amount::VARCHAR, '0'), '.') AS base,
+         rtrim(rtrim(quote_amount::VARCHAR, '0'), '.') AS quote,
+         rtrim(rtrim(fee_amount::VARCHAR, '0'), '.') AS fee
+  FROM transactions
+  WHERE kind IN ('trade', 'deposit', 'withdrawal', 'income', 'expense', 'futures_profit', 'futures_loss')
+)
+SELECT strftime(occurred_at, '%m/%d/%Y %H:%M:%S') AS "Date (UTC)",
+       'Pionex' AS "Platform (Optional)",
+       CASE WHEN kind = 'trade' THEN (CASE WHEN side = 'BUY' THEN quote_asset ELSE base_asset END)
+            WHEN kind IN ('withdrawal', 'expense', 'futures_loss') THEN base_asset END AS "Asset Sent",
+       CASE WHEN kind = 'trade' THEN (CASE WHEN side = 'BUY' THEN quote ELSE base END)
+            WHEN kind IN ('withdrawal', 'expense', 'futures_loss') THEN base END AS "Amount Sent",
+       CASE WHEN kind = 'trade' THEN (CASE WHEN side = 'BUY' THEN base_asset ELSE quote_asset END)
+            WHEN kind IN ('deposit', 'income', 'futures_profit') THEN base_asset END AS "Asset Received",
+       CASE WHEN kind = 'trade' THEN (CASE WHEN side = 'BUY' THEN base ELSE quote END)
+            WHEN kind IN ('deposit', 'income', 'futures_profit') THEN base END AS "Amount Received",
+       CASE WHEN fee <> '0' THEN fee_asset END AS "Fee Currency (Optional)",
+       CASE WHEN fee <> '0' THEN fee END AS "Fee Amount (Optional)",
+       CASE kind WHEN 'trade' THEN NULL WHEN 'deposit' THEN 'Deposit' WHEN 'withdrawal' THEN 'Withdrawal'
+                 WHEN 'income' THEN 'Income' ELSE 'Investment Loss' END AS "Type",
+       description AS "Description (Optional)",
+       tx_hash AS "TxHash (Optional)"
+FROM t ORDER BY occurred_at
+"""
+
+BASELINE_COINLEDGER = """
+import sys, duckdb
+db, out, select = sys.argv[1:4]
+con = duckdb.connect(db, read_only=True)
+con.execute(f"COPY ({select}) TO '{out}' (HEADER, DELIMITER ',')")
+"""
+
+# XlsxWriter in constant_memory mode writing one sheet per (rows x cols) block of the tool's own
+# workbook: same sheet count and shapes, cells filled from `transactions` with real types (dates as
+# dates, amounts as numbers, text as text).
+BASELINE_XLSX = """
+import json, sys, duckdb, xlsxwriter
+db, out, shapes = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+con = duckdb.connect(db, read_only=True)
+cols = ["occurred_at", "kind", "symbol", "side", "base_asset", "base_amount", "quote_asset",
+        "quote_amount", "price", "fee_asset", "fee_amount", "strategy", "source_family", "txn_id",
+        "member_name", "line_no", "needs_review", "review_reason", "subkind", "market", "network",
+        "tx_hash", "description", "source", "layout", "raw_id", "file_sha256", "api_ref", "account"]
+wb = xlsxwriter.Workbook(out, {"constant_memory": True})
+date_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+for name, rows, width in shapes:
+    ws = wb.add_worksheet(name[:31])
+    picked = [cols[i % len(cols)] for i in range(width)]
+    cur = con.execute("SELECT " + ", ".join(picked) + " FROM transactions ORDER BY occurred_at")
+    r = 0
+    while r < rows:
+        batch = cur.fetchmany(10000)
+        if not batch:
+            cur = con.execute("SELECT " + ", ".join(picked) + " FROM transactions ORDER BY occurred_at")
+            continue
+        for rec in batch[: rows - r]:
+            for c, v in enumerate(rec):
+                if v is None:
+                    continue
+                if hasattr(v, "year"):
+                    ws.write_datetime(r, c, v, date_fmt)
+                elif isinstance(v, bool):
+                    ws.write_boolean(r, c, v)
+                elif isinstance(v, (int, float)) or type(v).__name__ == "Decimal":
+                    ws.write_number(r, c, float(v))
+                else:
+                    ws.write_string(r, c, str(v))
+            r += 1
+wb.close()
+"""
+
+
+def xlsx_shapes(path: Path) -> list[tuple[str, int, int]]:
+    """(sheet file, rows, columns) of every worksheet, from its <dimension> element."""
+    import re
+
+    shapes = []
+    with zipfile.ZipFile(path) as zf:
+        for name in sorted(n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")):
+            with zf.open(name) as f:
+                head = f.read(4096).decode("utf-8", "replace")
+            m = re.search(r'<dimension ref="[A-Z]+(\d+)(?::([A-Z]+)(\d+))?"', head)
+            if not m or not m.group(2):
+                shapes.append((Path(name).stem, 1, 1))
+                continue
+            col = 0
+            for ch in m.group(2):
+                col = col * 26 + (ord(ch) - 64)
+            shapes.append((Path(name).stem, int(m.group(3)) - int(m.group(1)) + 1, col))
+    return shapes
+
+
+def ratio_result(name: str, tool: Run, base: Run, limit: float, note: str = "") -> Result:
+    if not tool.ok:
+        return Result(
+            name, None, "s", None, None, tool.peak_mib, f"ratio <= {limit}", False, tool.failure()
+        )
+    if not base.ok:
+        return Result(
+            name,
+            tool.seconds,
+            "s",
+            None,
+            None,
+            tool.peak_mib,
+            f"ratio <= {limit}",
+            None,
+            "baseline failed: " + base.failure(),
+        )
+    ratio = tool.seconds / base.seconds
+    return Result(
+        name,
+        tool.seconds,
+        "s",
+        base.seconds,
+        ratio,
+        tool.peak_mib,
+        f"ratio <= {limit}",
+        ratio <= limit,
+        note,
+    )
+
+
+def count_lines(path: Path) -> int:
+    with open(path, "rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+
+
+def export_available(fmt: str, probe: Run) -> bool:
+    """False when the CLI does not know the format yet (usage error naming it)."""
+    return not (
+        probe.returncode == 2 and ("invalid choice" in probe.stderr.lower() or fmt in probe.stderr)
+    )
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.work = Path(args.workdir)
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.tool = tool_command()
+        self.results: list[Result] = []
+
+    def log(self, message: str) -> None:
+        if not self.args.quiet:
+            print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+    def add(self, result: Result) -> None:
+        self.results.append(result)
+        self.log(
+            f"{result.benchmark}: {fmt_figure(result)} ratio={fmt_num(result.ratio)} "
+            f"peak={fmt_num(result.peak_mib)} MiB {result.note}"
+        )
+
+    def dataset(self, rows: int, form: str = "both") -> GeneratedExport:
+        """The generated export for `rows`, reused when already on disk (generation is deterministic)."""
+        target = self.work / f"export_{rows}_seed{self.args.seed}"
+        marker = target / "done.json"
+        if marker.exists():
+            meta = json.loads(marker.read_text())
+            return GeneratedExport(
+                meta["name"], target / meta["name"], target / f"{meta['name']}.zip", meta["rows"]
+            )
+        if target.exists():
+            shutil.rmtree(target)
+        self.log(f"generating a {rows:,}-row export in {target}")
+        gen = generate(rows, target, seed=self.args.seed, form=form)
+        marker.write_text(json.dumps({"name": gen.name, "rows": gen.rows}))
+        self.log(f"generated in {gen.seconds:.1f} s")
+        return gen
+
+    def cli(self, db: Path, *args: str) -> list[str]:
+        return [*self.tool, "--db", str(db), *args]
+
+    @staticmethod
+    def fresh(*paths: Path):
+        def reset() -> None:
+            for p in paths:
+                for q in (p, p.with_name(p.name + ".wal")):
+                    if q.is_dir():
+                        shutil.rmtree(q)
+                    elif q.exists():
+                        q.unlink()
+
+        return reset
+
+    # --- benchmarks -------------------------------------------------------------------------
+
+    def import_and_exports(self) -> None:
+        rows, repeat = self.args.rows, self.args.repeat
+        gen = self.dataset(rows)
+        trading = gen.folder / "trading.csv"
+        base_db = self.work / "baseline.duckdb"
+        db = self.work / f"bench_{rows}.duckdb"
+
+        self.log("baseline: DuckDB CREATE TABLE AS SELECT * FROM read_csv(trading.csv)")
+        base = best_of(
+            repeat, python_script(BASELINE_IMPORT, str(base_db), str(trading)), self.fresh(base_db)
+        )
+        self.fresh(base_db)()
+
+        self.log("import of the export folder into a fresh database")
+        tool = best_of(repeat, self.cli(db, "import", str(gen.folder)), self.fresh(db))
+        total = sum(gen.rows.values())
+        self.add(
+            ratio_result(
+                f"import {gen.rows['trading.csv']:,}-row export, fresh db",
+                tool,
+                base,
+                2.5,
+                f"{total:,} rows in 10 files; baseline reads trading.csv only",
+            )
+        )
+        if not tool.ok:
+            return
+        self.log("re-import of the same export (every row already present)")
+        again = best_of(repeat, self.cli(db, "import", str(gen.folder)))
+        self.add(ratio_result("re-import same export (all present)", again, base, 1.5))
+
+        zip_db = self.work / f"bench_{rows}_zip.duckdb"
+        zipped = best_of(1, self.cli(zip_db, "import", str(gen.zip_path)), self.fresh(zip_db))
+        self.fresh(zip_db)()
+        result = ratio_result("import same export as .zip, fresh db", zipped, base, 0)
+        result.target, result.passed = "info (unzip included)", None if zipped.ok else False
+        self.add(result)
+
+        self.export_coinledger(db, repeat)
+        self.export_xlsx(db, repeat)
+
+    def export_coinledger(self, db: Path, repeat: int) -> None:
+        out, base_out = self.work / "coinledger.csv", self.work / "coinledger_baseline.csv"
+        self.log("export coinledger")
+        tool = best_of(
+            repeat, self.cli(db, "export", "coinledger", "-o", str(out)), self.fresh(out)
+        )
+        if not export_available("coinledger", tool):
+            self.add(
+                Result(
+                    "export coinledger",
+                    None,
+                    "s",
+                    note="skipped: `export coinledger` not in the CLI yet",
+                )
+            )
+            return
+        base = best_of(
+            repeat,
+            python_script(BASELINE_COINLEDGER, str(db), str(base_out), COINLEDGER_SELECT),
+            self.fresh(base_out),
+        )
+        note = ""
+        if tool.ok and base.ok:
+            tool_rows = count_lines(out) - 1
+            base_rows = count_lines(base_out) - 1
+            note = f"{tool_rows:,} rows written (baseline {base_rows:,})"
+        self.add(
+            ratio_result(
+                "export coinledger",
+                tool,
+                base,
+                1.5,
+                note,
+            )
+        )
+
+    def export_xlsx(self, db: Path, repeat: int) -> None:
+        out, base_out = self.work / "workbook.xlsx", self.work / "workbook_baseline.xlsx"
+        self.log("export xlsx")
+        tool = best_of(repeat, self.cli(db, "export", "xlsx", "-o", str(out)), self.fresh(out))
+        if not export_available("xlsx", tool):
+            self.add(
+                Result("export xlsx", None, "s", note="skipped: `export xlsx` not in the CLI yet")
+            )
+            return
+        if not tool.ok:
+            self.add(ratio_result("export xlsx", tool, tool, 1.0))
+            return
+        shapes = xlsx_shapes(out)
+        cells = sum(r * c for _, r, c in shapes)
+        base = best_of(
+            repeat,
+            python_script(BASELINE_XLSX, str(db), str(base_out), json.dumps(shapes)),
+            self.fresh(base_out),
+        )
+        self.add(
+            ratio_result(
+                "export xlsx",
+                tool,
+                base,
+                1.0,
+                f"{len(shapes)} sheets, {cells:,} cells; baseline writes the same shapes",
+            )
+        )
+
+    def fetch(self) -> None:
+        try:
+            module = importlib.import_module("bench.bench_fetch")
+        except ModuleNotFoundError as exc:
+            if exc.name not in ("bench.bench_fetch",):
+                raise
+            self.add(
+                Result(
+                    "fetch (simulator)",
+                    None,
+                    "s",
+                    note="skipped: bench/bench_fetch.py not present yet",
+                )
+            )
+            return
+        try:
+            rows = module.run(self.args.smoke)
+        except Exception as exc:  # a broken module must not hide the other results
+            self.add(
+                Result(
+                    "fetch (simulator)",
+                    None,
+                    "s",
+                    passed=False,
+                    note=f"bench_fetch.run failed: {exc!r}",
+                )
+            )
+            return
+        for row in rows:
+            self.add(result_from_dict(row))
+
+    def memory(self) -> None:
+        rows = self.args.memory_rows
+        gen = self.dataset(rows)
+        db = self.work / f"memory_{rows}.duckdb"
+        self.fresh(db)()
+        self.log(f"peak memory: import of the {rows:,}-row zip, then every export format")
+        steps: list[tuple[str, Run]] = [
+            ("import", measure(self.cli(db, "import", str(gen.zip_path))))
+        ]
+        if steps[0][1].ok:
+            for fmt in EXPORT_FORMATS:
+                out = self.work / f"memory_out.{fmt}"
+                self.fresh(out)()
+                run = measure(self.cli(db, "export", fmt, "-o", str(out)))
+                self.fresh(out)()
+                if export_available(fmt, run):
+                    steps.append((fmt, run))
+        self.fresh(db)()
+        failed = [f"{name}: {run.failure()}" for name, run in steps if not run.ok]
+        peak_name, peak = max(steps, key=lambda s: s[1].peak_mib)
+        per_step = ", ".join(f"{name} {run.peak_mib:.0f}" for name, run in steps)
+        self.add(
+            Result(
+                f"peak memory, import + {len(steps) - 1} exports of {gen.rows['trading.csv']:,} rows",
+                peak.peak_mib,
+                "MiB",
+                None,
+                None,
+                peak.peak_mib,
+                f"<= {MEMORY_LIMIT_MIB:.0f} MiB",
+                (peak.peak_mib <= MEMORY_LIMIT_MIB) and not failed,
+                f"MiB per step: {per_step}" + (f"; FAILED {'; '.join(failed)}" if failed else ""),
+            )
+        )
+
+    def run(self) -> list[Result]:
+        only = set(self.args.only or [])
+        plan = [("import", self.import_and_exports), ("fetch", self.fetch), ("memory", self.memory)]
+        for name, step in plan:
+            if not only or name in only:
+                step()
+        return self.results
+
+
+def result_from_dict(row: dict) -> Result:
+    passed = row.get("passed", row.get("pass"))
+    return Result(
+        benchmark=str(row.get("benchmark") or row.get("name") or "fetch"),
+        figure=row.get("figure", row.get("value")),
+        unit=str(row.get("unit", "s")),
+        baseline=row.get("baseline"),
+        ratio=row.get("ratio"),
+        peak_mib=row.get("peak_mib"),
+        target=str(row.get("target", "")),
+        passed=None if passed is None else bool(passed),
+        note=str(row.get("note", "")),
+    )
+
+
+def fmt_num(value: float | None, digits: int = 2) -> str:
+    if value is None:
+        return "-"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}"
+
+
+def fmt_figure(r: Result) -> str:
+    if r.figure is None:
+        return "-"
+    return f"{fmt_num(r.figure)} {r.unit}"
+
+
+def verdict(r: Result) -> str:
+    if r.passed is None:
+        return "skip" if r.figure is None else "info"
+    return "pass" if r.passed else "MISS"
+
+
+def table(results: list[Result]) -> str:
+    head = ("benchmark", "figure", "baseline", "ratio", "peak MiB", "target", "result")
+    rows = [
+        (
+            r.benchmark,
+            fmt_figure(r),
+            fmt_num(r.baseline) + (f" {r.unit}" if r.baseline is not None else ""),
+            fmt_num(r.ratio),
+            fmt_num(r.peak_mib),
+            r.target or "-",
+            verdict(r),
+        )
+        for r in results
+    ]
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows, strict=True)]
+    lines = [
+        " | ".join(str(c).ljust(w) for c, w in zip(head, widths, strict=True)),
+        "-+-".join("-" * w for w in widths),
+    ]
+    lines += [" | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    notes = [f"  {r.benchmark}: {r.note}" for r in results if r.note]
+    return "\n".join(lines + (["", "notes:"] + notes if notes else []))
+
+
+def machine() -> dict:
+    info = {
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["ram_gib"] = round(int(line.split()[1]) / 1024**2, 1)
+    except OSError:
+        pass
+    for mod in ("duckdb", "polars", "xlsxwriter"):
+        with contextlib.suppress(Exception):
+            info[mod] = importlib.import_module(mod).__version__
+    with contextlib.suppress(OSError):
+        info["commit"] = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=BENCH_DIR, text=True, capture_output=True
+        ).stdout.strip()
+    return info
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run", description="Run every benchmark, print the table."
+    )
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes (CI): a few seconds")
+    parser.add_argument(
+        "--rows", type=int, help="trading rows for import/export (default 1,000,000; smoke 3,000)"
+    )
+    parser.add_argument(
+        "--memory-rows", type=int, help="rows for the memory run (default 5,000,000; smoke 5,000)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per measurement, fastest kept (default 1)"
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        help="where data and databases go (default bench/data; smoke: a temp dir)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=["import", "fetch", "memory"],
+        help="run only these benchmarks (repeatable)",
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        help="where to save results (default bench/results/latest[-smoke].json)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    args = parser.parse_args(argv)
+    args.rows = args.rows or (3_000 if args.smoke else 1_000_000)
+    args.memory_rows = args.memory_rows or (5_000 if args.smoke else 5_000_000)
+    temp = None
+    if args.workdir is None:
+        if args.smoke:
+            temp = tempfile.TemporaryDirectory(prefix="pionex-bench-")
+            args.workdir = Path(temp.name)
+        else:
+            args.workdir = DEFAULT_WORKDIR
+    started = datetime.now(UTC)
+    try:
+        results = Bench(args).run()
+    finally:
+        if temp:
+            temp.cleanup()
+    print(table(results))
+    out = args.json or RESULTS_DIR / ("latest-smoke.json" if args.smoke else "latest.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps(
+            {
+                "started_at": started.isoformat(timespec="seconds"),
+                "seconds": round((datetime.now(UTC) - started).total_seconds(), 1),
+                "smoke": args.smoke,
+                "rows": args.rows,
+                "memory_rows": args.memory_rows,
+                "repeat": args.repeat,
+                "machine": machine(),
+                "results": [asdict(r) for r in results],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    print(f"\nsaved {out}")
+    return 0  # a miss is a finding, not a failure: benchmarks are not tests
+
+
+if __name__ == "__main__":
+    sys.exit(main())

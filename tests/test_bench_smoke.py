@@ -1,0 +1,176 @@
+"""The benchmark generator writes exports shaped like Pionex's, and `bench.run --smoke` keeps working.
+
+The expected headers are spelled out here from docs/export-formats.md (Part A), not imported
+from the generator, so a typo in the generator cannot agree with itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bench.generate import generate
+
+REPO = Path(__file__).resolve().parents[1]
+ROWS = 2_000
+
+EXPECTED_HEADERS = {
+    "trading.csv": b'"date(UTC+0)","executed_qty","amount","price","side","symbol","fee","fee_coin","market_type","tax_id"\n',
+    "deposit-withdraw.csv": b'"date(UTC+0)","tx_type","amount","coin","network","txid","fee"\n',
+    "others.csv": b'"date(UTC+0)","coin","amount","tag","comment"\n',
+    "staking.csv": b'"date(UTC+0)","Received Quantity","Received Currency","Sent Quantity","Sent Currency","tag"\n',
+    "position_futures.csv": b'"position_id","symbol","position_side","open_time","close_time","pnl","fee","funding_fee"\n',
+    "for-cointracker.csv": b'"Date","Received Quantity","Received Currency","Sent Quantity","Sent Currency","Fee Amount","Fee Currency","Tag"\n',
+}
+TEN_FILES = {
+    "deposit-withdraw.csv",
+    "trading.csv",
+    "raw-trading-details.csv",
+    "for-cointracker.csv",
+    "for-cointracking.csv",
+    "others.csv",
+    "staking.csv",
+    "structured-products.csv",
+    "position_futures.csv",
+    "dust-collector.csv",
+}
+TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory):
+    return generate(ROWS, tmp_path_factory.mktemp("gen"), seed=3, form="both")
+
+
+def rows_of(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+def test_zip_holds_the_ten_files_in_the_dated_folder(export):
+    assert re.fullmatch(
+        r"pionex_txn_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}_gen_\d{4}-\d{2}-\d{2}", export.name
+    )
+    assert export.zip_path.name == export.name + ".zip"
+    with zipfile.ZipFile(export.zip_path) as zf:
+        names = zf.namelist()
+        assert {n.split("/", 1)[0] for n in names} == {export.name}
+        assert {n.split("/", 1)[1] for n in names} == TEN_FILES
+        for name in names:  # the zip and the folder hold the same bytes
+            assert zf.read(name) == (export.folder.parent / name).read_bytes()
+
+
+def test_headers_are_byte_exact_and_every_field_is_quoted_lf_utf8(export):
+    for name in TEN_FILES:
+        data = (export.folder / name).read_bytes()
+        if name in EXPECTED_HEADERS:
+            assert data.startswith(EXPECTED_HEADERS[name]), name
+        assert not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data and data.endswith(b"\n")
+        data.decode("utf-8")
+        parsed = rows_of(data)
+        for line, cells in zip(data.decode().splitlines(), parsed, strict=True):
+            assert len(cells) == len(parsed[0]), (name, line)
+            assert line == '"' + '","'.join(cells) + '"', (name, line)
+
+
+def test_row_counts_and_header_only_files(export):
+    counts = {name: len(rows_of((export.folder / name).read_bytes())) - 1 for name in TEN_FILES}
+    assert counts["trading.csv"] == ROWS
+    assert counts == {name: export.rows[name] for name in TEN_FILES}
+    for name in (
+        "raw-trading-details.csv",
+        "for-cointracker.csv",
+        "for-cointracking.csv",
+        "structured-products.csv",
+        "dust-collector.csv",
+    ):
+        assert counts[name] == 0
+    for name in ("deposit-withdraw.csv", "others.csv", "staking.csv", "position_futures.csv"):
+        assert counts[name] > 0
+
+
+def test_trading_rows_are_exact_grid_fills(export):
+    rows = rows_of((export.folder / "trading.csv").read_bytes())[1:]
+    for date, qty, amount, price, side, symbol, fee, fee_coin, market, tax_id in rows:
+        assert TIME.match(date)
+        assert re.fullmatch(r"\d+\.\d{20}", qty) and re.fullmatch(r"\d+\.\d{20}", amount)
+        assert re.fullmatch(r"\d+\.\d{8}", price) and re.fullmatch(r"\d+\.\d{8}", fee)
+        assert Decimal(amount) == Decimal(qty) * Decimal(price)
+        assert side in ("BUY", "SELL")
+        assert fee_coin in symbol.split("_")[:2]
+        assert (market == "Futures USDT") == symbol.endswith("_PERP")
+        assert market in ("Spot", "Futures USDT") and tax_id.startswith("s_")
+    times = [r[0] for r in rows]
+    assert times == sorted(times)
+    assert len({r[5] for r in rows}) >= 4 and any(r[8] == "Futures USDT" for r in rows)
+    # grid bursts: many fills in one second; identical rows (equal partial fills) occur
+    assert max(Counter(times).values()) >= 5
+    assert max(Counter(map(tuple, rows)).values()) >= 2
+
+
+def test_other_files_are_ascending_and_deposits_come_first(export):
+    read = lambda name: rows_of((export.folder / name).read_bytes())[1:]  # noqa: E731
+    for name in ("deposit-withdraw.csv", "others.csv", "staking.csv"):
+        times = [r[0] for r in read(name)]
+        assert all(TIME.match(t) for t in times) and times == sorted(times), name
+    closes = [r[4] for r in read("position_futures.csv")]
+    assert closes == sorted(closes)
+    first_trade = read("trading.csv")[0][0]
+    deposits = read("deposit-withdraw.csv")
+    assert deposits[0][1] == "DEPOSIT" and deposits[0][0] < first_trade
+    for amount in (r[2] for r in read("others.csv")):
+        assert re.fullmatch(r"-?\d+(\.\d*[1-9])?", amount)  # signed, unpadded
+
+
+def test_same_seed_same_bytes(export, tmp_path):
+    again = generate(ROWS, tmp_path, seed=3, form="zip")
+    assert again.zip_path.read_bytes() == export.zip_path.read_bytes()
+
+
+def test_bench_run_smoke_prints_a_ratio_for_each_benchmark(tmp_path):
+    if importlib.util.find_spec("exporter.cli") is None:
+        pytest.skip("the CLI does not exist yet")
+    out = tmp_path / "smoke.json"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.run",
+            "--smoke",
+            "--quiet",
+            "--json",
+            str(out),
+            "--workdir",
+            str(tmp_path),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(
+        r"^benchmark +\| figure +\| baseline +\| ratio +\| peak MiB +\| target +\| result",
+        proc.stdout,
+        re.M,
+    )
+    results = json.loads(out.read_text())["results"]
+    for r in results:
+        if r["note"].startswith("skipped") or r["unit"] == "files":
+            continue  # not built yet / a compatibility check, not a measurement
+        assert r["figure"] is not None, r  # the measured command ran (a miss at smoke size is fine)
+        if r["unit"] == "s":
+            assert r["ratio"] is not None, r
+    names = " ".join(r["benchmark"] for r in results)
+    for expected in ("import", "re-import", "export coinledger", "export xlsx", "peak memory"):
+        assert expected in names
