@@ -1,0 +1,1 @@
+"""The read-only Pionex REST API: signing, the guarded client, paging strategies and the fetch."""

@@ -1,0 +1,248 @@
+"""The fetch: discover the pairs worth asking about, walk orders then fills per pair, then bots.
+
+Incremental and crash-safe through `landing`: every page is committed with its checkpoint, a
+rerun resumes unfinished walks and then asks only for what is newer than the covered range.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from exporter.pionex import landing
+from exporter.pionex.client import DEFAULT_BASE_URL, PionexClient
+from exporter.pionex.credentials import Credentials
+from exporter.pionex.errors import InvalidSymbolError
+from exporter.pionex.paging import (
+    ALL_ORDERS,
+    FILLS,
+    FillsWalk,
+    TimeWalk,
+    TokenWalk,
+    fill_key,
+    order_key,
+    orders_walk,
+)
+from exporter.pionex.throttle import Throttle
+
+DAY_MS = 86_400_000
+DEFAULT_LOOKBACK_DAYS = 365
+# Fills of the last seconds may still be landing on the server; the next run picks them up.
+LAG_MS = 5_000
+MAIN_QUOTES = ("USDT", "USDC")
+BOT_DETAIL_PATHS = {
+    "spot_grid": "/api/v1/bot/orders/spotGrid/order",
+    "futures_grid": "/api/v1/bot/orders/futuresGrid/order",
+    "smart_copy": "/api/v1/bot/orders/smartCopy/order",
+}
+
+Progress = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    since: datetime | None = None
+    symbols: tuple[str, ...] = ()
+    bots: bool = True
+    lag_ms: int = LAG_MS
+
+
+@dataclass
+class FetchReport:
+    run_id: int
+    symbols: list[str]
+    new_fills: int = 0
+    new_orders: int = 0
+    skipped: list[str] = field(default_factory=list)
+    bots: int = 0
+    requests: int = 0
+    weight: int = 0
+    retries: int = 0
+    seconds: float = 0.0
+
+
+def _ms(moment: datetime) -> int:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def _held(balances: Iterable[dict[str, Any]]) -> set[str]:
+    held = set()
+    for b in balances:
+        try:
+            if Decimal(str(b.get("free") or 0)) + Decimal(str(b.get("frozen") or 0)) > 0:
+                held.add(str(b["coin"]))
+        except (ArithmeticError, KeyError):
+            continue
+    return held
+
+
+def guess_symbols(listed: dict[str, tuple[str, str]], held: set[str]) -> list[str]:
+    """Pairs a held coin was probably traded in, without sweeping every listed pair.
+
+    Listed pairs whose base is held and whose quote is held or a main quote; for a held coin with
+    no listed pair at all (delisted), its main-quote pairs, which /common/symbols no longer shows.
+    """
+    quotes = held | set(MAIN_QUOTES)
+    guesses = {s for s, (base, quote) in listed.items() if base in held and quote in quotes}
+    listed_bases = {base for base, _ in listed.values()}
+    for coin in held - listed_bases - set(MAIN_QUOTES):
+        guesses.update(f"{coin}_{quote}" for quote in MAIN_QUOTES)
+    return sorted(guesses)
+
+
+class Fetcher:
+    """One fetch run of one account into an open database."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, client: PionexClient, account: str,
+                 options: FetchOptions, progress: Progress | None = None,
+                 after_commit: Callable[[int], None] | None = None) -> None:
+        self.con, self.client, self.account, self.options = con, client, account, options
+        self.progress = progress or (lambda _kind, _info: None)
+        self.after_commit = after_commit
+        self.commits = 0
+        now = int(time.time() * 1000)
+        self.since = _ms(options.since) if options.since else now - DEFAULT_LOOKBACK_DAYS * DAY_MS
+        self.top = 0
+        self.report = FetchReport(run_id=0, symbols=[])
+
+    def run(self) -> FetchReport:
+        started = time.monotonic()
+        self._base = (self.client.stats.requests, self.client.stats.weight, self.client.stats.retries)
+        self.report.run_id = landing.start_run(self.con, self.account, self.client.base_url)
+        try:
+            symbols = self._discover()
+            self.report.symbols = symbols
+            self.top = int(time.time() * 1000) + self.client.clock_offset_ms - self.options.lag_ms
+            for done, symbol in enumerate(symbols):
+                self._symbol(symbol, explicit=symbol in self.options.symbols)
+                self.progress("symbol", {"done": done + 1, "total": len(symbols), "symbol": symbol,
+                                         "fills": self.report.new_fills})
+            if self.options.bots:
+                self._bots()
+        except BaseException as exc:
+            self._finish("failed", str(exc) or type(exc).__name__, started)
+            raise
+        self._finish("ok", "; ".join(self.report.skipped) or None, started)
+        return self.report
+
+    def _finish(self, status: str, message: str | None, started: float) -> None:
+        stats = self.client.stats
+        r = self.report
+        # The client may serve several runs: report this run's share only.
+        r.requests, r.weight, r.retries = (now - before for now, before in zip(
+            (stats.requests, stats.weight, stats.retries), self._base, strict=True))
+        r.seconds = time.monotonic() - started
+        landing.finish_run(self.con, r.run_id, status, symbols=r.symbols, requests=r.requests,
+                           weight=r.weight, retries=r.retries, new_fills=r.new_fills,
+                           new_orders=r.new_orders, message=message)
+
+    # --- discovery ----------------------------------------------------------------------------
+    def _discover(self) -> list[str]:
+        data = self.client.get("/api/v1/common/symbols")
+        listed = {s["symbol"]: (s.get("baseCurrency", ""), s.get("quoteCurrency", ""))
+                  for s in data.get("symbols") or []}
+        spot = self.client.get("/api/v1/account/balances").get("balances") or []
+        full = self.client.get("/api/v1/wallet/balancesFull")
+        landing.save_balances(self.con, self.account, self.report.run_id, spot, full)
+        held = _held(spot)
+        for detail in (full.get("botAccount") or {}).get("detail") or []:
+            held |= _held(detail.get("list") or [])
+        known, invalid = landing.known_symbols(self.con, self.account)
+        guesses = [s for s in guess_symbols(listed, held) if s not in invalid]
+        ordered: list[str] = []
+        for symbol in (*self.options.symbols, *known, *guesses):
+            if symbol not in ordered:
+                ordered.append(symbol)
+        return ordered
+
+    # --- per symbol ---------------------------------------------------------------------------
+    def _symbol(self, symbol: str, explicit: bool) -> None:
+        try:
+            self.report.new_orders += self._walk(ALL_ORDERS, symbol, "order", orders_walk)
+            self.report.new_fills += self._walk(FILLS, symbol, "fill", self._fills_walk)
+        except InvalidSymbolError:
+            self.report.skipped.append(f"{symbol}: unknown to the server, skipped")
+            if not explicit:  # a refused guess is not asked again; a named pair always is
+                for endpoint in (ALL_ORDERS, FILLS):
+                    landing.mark_invalid(self.con, landing.load_checkpoint(
+                        self.con, self.account, endpoint, symbol))
+
+    def _fills_walk(self, symbol: str, floor: int, top: int, cursor: int) -> FillsWalk:
+        return FillsWalk(symbol, floor, top, cursor,
+                         orders_at=lambda s, ms: landing.orders_at(self.con, self.account, s, ms))
+
+    def _walk(self, endpoint: str, symbol: str, kind: str,
+              make: Callable[[str, int, int, int], TimeWalk]) -> int:
+        cp = landing.load_checkpoint(self.con, self.account, endpoint, symbol)
+        cp.status = "ok"
+        key, time_field = (fill_key, "timestamp") if kind == "fill" else (order_key, "createTime")
+        added = 0
+        while (segment := cp.next_segment(self.since, self.top)) is not None:
+            cp.begin(*segment)
+            walk = make(symbol, *segment)
+            while (call := walk.next_call()) is not None:
+                data = self.client.get(call.path, call.params)
+                page = walk.feed(data)
+                if page.done:
+                    cp.finish_walk()
+                else:
+                    cp.walk_cursor = page.cursor
+                records = [(key(r), int(r[time_field]), r) for r in page.records]
+                added += landing.commit_page(self.con, cp, run_id=self.report.run_id, kind=kind,
+                                             endpoint=call.path, params=call.params, records=records)
+                self.commits += 1
+                if kind == "fill":
+                    self.progress("fills", {"symbol": symbol, "fills": self.report.new_fills + added})
+                if self.after_commit is not None:
+                    self.after_commit(self.commits)
+        return added
+
+    # --- bots ---------------------------------------------------------------------------------
+    def _bots(self) -> None:
+        done = landing.finished_bots_with_detail(self.con, self.account)
+        for status in ("running", "finished"):
+            walk = TokenWalk(status)
+            while (call := walk.next_call()) is not None:
+                for bot in walk.feed(self.client.get(call.path, call.params)):
+                    landing.save_bot(self.con, self.account, bot)
+                    self.report.bots += 1
+                    bot_id, path = str(bot.get("buOrderId")), BOT_DETAIL_PATHS.get(bot.get("buOrderType"))
+                    if path and bot_id not in done:
+                        detail = self.client.get(path, {"buOrderId": bot_id})
+                        landing.save_bot_detail(self.con, self.account, bot_id, path, detail)
+
+
+def fetch(con: duckdb.DuckDBPyConnection, client: PionexClient, account: str,
+          options: FetchOptions | None = None, *, progress: Progress | None = None,
+          after_commit: Callable[[int], None] | None = None) -> FetchReport:
+    """Fetch everything new for `account` into an open, migrated database."""
+    return Fetcher(con, client, account, options or FetchOptions(), progress, after_commit).run()
+
+
+def fetch_to_db(db: Path, account: str, credentials: Credentials, *,
+                base_url: str = DEFAULT_BASE_URL, since: datetime | None = None,
+                symbols: Iterable[str] = (), progress: Progress | None = None,
+                rate_limit: float = 10.0, ban_seconds: float = 60.0, timeout: float = 15.0,
+                backoff_seconds: float = 0.5) -> FetchReport:
+    """Open `db`, fetch, close: the one call the CLI, `sync` and the demo need."""
+    from exporter.store.db import open_db
+
+    def on_wait(seconds: float, reason: str) -> None:
+        if progress is not None:
+            progress("wait", {"seconds": seconds, "reason": reason})
+
+    throttle = Throttle(rate_limit, rate_limit, on_wait=on_wait)
+    options = FetchOptions(since=since, symbols=tuple(s.strip().upper() for s in symbols if s.strip()))
+    with open_db(db) as con, PionexClient(credentials, base_url, throttle=throttle, timeout=timeout,
+                                          ban_seconds=ban_seconds,
+                                          backoff_seconds=backoff_seconds) as client:
+        return fetch(con, client, account, options, progress=progress)
