@@ -51,12 +51,12 @@ def _connect(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBP
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-    ).fetchone()[0]
+    exists = scalar(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    )
     if not exists:
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    return scalar(con, "SELECT coalesce(max(version), 0) FROM schema_version")
 
 
 def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -71,27 +71,29 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     for number, sql_path in migrations():
         if number <= have:
             continue
-        con.execute("BEGIN TRANSACTION")
+        run(con, "BEGIN TRANSACTION")
         try:
             if number == 1:
-                con.execute(
-                    "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)"
+                run(
+                    con,
+                    "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)",
                 )
-                con.execute(
-                    "COMMENT ON TABLE schema_version IS 'Applied schema migrations (schemas/NNN_*.sql).'"
+                run(
+                    con,
+                    "COMMENT ON TABLE schema_version IS 'Applied schema migrations (schemas/NNN_*.sql).'",
                 )
-            con.execute(sql_path.read_text(encoding="utf-8"))
-            con.execute(
-                "INSERT INTO schema_version VALUES (?, now()::TIMESTAMP)", [number]
-            )
-            con.execute("COMMIT")
+            run(con, sql_path.read_text(encoding="utf-8"))
+            run(con, "INSERT INTO schema_version VALUES (?, now()::TIMESTAMP)", [number])
+            run(con, "COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            run(con, "ROLLBACK")
             raise
 
 
 @contextmanager
-def open_db(path: Path, *, read_only: bool = False, wait_seconds: float = 0.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def open_db(
+    path: Path, *, read_only: bool = False, wait_seconds: float = 0.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open (creating if needed) and upgrade the database; read-only opens never change the file."""
     path = Path(path)
     if read_only:
@@ -117,8 +119,23 @@ def open_db(path: Path, *, read_only: bool = False, wait_seconds: float = 0.0) -
         path.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(path, False, wait_seconds)
     try:
-        con.execute("SET TimeZone = 'UTC'")
+        run(con, "SET TimeZone = 'UTC'")
         migrate(con, path)
         yield con
     finally:
         con.close()
+
+
+def run(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> None:
+    """Execute a statement whose result we do not read.
+
+    DuckDB 2.x keeps a statement's result pending until it is consumed, and refuses further work
+    on the connection meanwhile; `complete()` finishes it."""
+    con.execute(sql, params)
+    con.complete()
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):  # type: ignore[no-untyped-def]
+    """The single value a query returns (reading the result to its end, as DuckDB 2.x requires)."""
+    rows = con.execute(sql, params).fetchall()
+    return rows[0][0] if rows else None

@@ -1,0 +1,1 @@
+"""Writers: one module per target format. They only read `transactions` and `ledger`."""

@@ -1,0 +1,1 @@
+"""Export readers: find the files, read their rows, recognize each layout by its header, land rows raw."""

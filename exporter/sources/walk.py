@@ -1,0 +1,122 @@
+"""Turn what the user passed (zip files, folders, single files) into a list of export files.
+
+Nothing is extracted to disk: zip members are read into memory, so a member named `../x` can
+never write outside anything, and an absurd uncompressed size is refused before it is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from exporter.errors import InputError, UserError
+
+EXPORT_SUFFIXES = (".csv", ".xlsx")
+MAX_MEMBER_BYTES = (
+    4 * 1024**3
+)  # a 5M-row trading.csv is ~700 MB; anything past 4 GiB is not an export
+_RANGE = re.compile(r"pionex_txn_(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})_gen_(\d{4}-\d{2}-\d{2})")
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    source_path: str  # what the user gave
+    member_name: str  # name inside the zip/folder, or the file name
+    read: Callable[[], bytes]
+    covers: tuple[dt.date, dt.date, dt.date] | None  # from, to, generated (from the folder name)
+
+    @property
+    def display_name(self) -> str:
+        if self.member_name == Path(self.source_path).name:
+            return self.source_path
+        return f"{self.source_path}:{self.member_name}"
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.member_name).suffix.lower()
+
+
+def covered_range(*names: str) -> tuple[dt.date, dt.date, dt.date] | None:
+    for name in names:
+        match = _RANGE.search(name)
+        if match:
+            try:
+                return tuple(dt.date.fromisoformat(g) for g in match.groups())  # type: ignore[return-value]
+            except ValueError:
+                return None
+    return None
+
+
+def expand(paths: list[Path]) -> list[ExportFile]:
+    files: list[ExportFile] = []
+    for path in paths:
+        if not path.exists():
+            raise UserError(f"{path}: no such file or folder")
+        files.extend(_expand_one(path))
+    return files
+
+
+def _expand_one(path: Path) -> Iterator[ExportFile]:
+    if path.is_dir():
+        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            if child.suffix.lower() == ".zip":
+                yield from _zip_members(child)
+            elif child.suffix.lower() in EXPORT_SUFFIXES:
+                rel = child.relative_to(path.parent).as_posix()
+                yield ExportFile(str(path), rel, child.read_bytes, covered_range(rel))
+        return
+    if path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
+        yield from _zip_members(path)
+        return
+    yield ExportFile(str(path), path.name, path.read_bytes, covered_range(str(path.resolve())))
+
+
+def _zip_members(path: Path) -> Iterator[ExportFile]:
+    try:
+        archive = zipfile.ZipFile(path)
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise InputError(
+            str(path), f"not a readable zip file ({exc})", expected="a Pionex export .zip"
+        ) from None
+    for info in sorted(infos, key=lambda i: i.filename):
+        if info.is_dir() or Path(info.filename).suffix.lower() not in EXPORT_SUFFIXES:
+            continue
+        if Path(info.filename).name.startswith("._") or "__MACOSX/" in info.filename:
+            continue  # macOS resource forks beside the real files
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise InputError(
+                str(path),
+                f"zip member {info.filename!r} would unpack to {info.file_size:,} bytes",
+                expected=f"at most {MAX_MEMBER_BYTES:,} bytes per file",
+            )
+        yield ExportFile(
+            str(path),
+            info.filename,
+            _member_reader(path, info),
+            covered_range(info.filename, path.name),
+        )
+
+
+def _member_reader(path: Path, info: zipfile.ZipInfo) -> Callable[[], bytes]:
+    def read() -> bytes:
+        try:
+            with zipfile.ZipFile(path) as archive, archive.open(info) as member:
+                data = member.read(MAX_MEMBER_BYTES + 1)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+            raise InputError(
+                f"{path}:{info.filename}",
+                f"cannot read this zip member ({exc})",
+                expected="an intact zip",
+            ) from None
+        if len(data) > MAX_MEMBER_BYTES:
+            raise InputError(
+                f"{path}:{info.filename}", "zip member unpacks beyond its declared size"
+            )
+        return data
+
+    return read
