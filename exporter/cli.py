@@ -206,6 +206,30 @@ def demo_cmd(out: Path) -> None:
         click.echo(line)
 
 
+# Command modules owned by other parts of the tool; each exposes COMMANDS (top-level commands)
+# and/or EXPORT_COMMANDS (formats under `export`).
+COMMAND_MODULES = ("exporter.cli_api", "exporter.cli_outputs", "exporter.cli_reports", "exporter.cli_ops")
+
+
+def _register_command_modules() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        for command in getattr(module, "COMMANDS", ()):
+            main.add_command(command)
+        for command in getattr(module, "EXPORT_COMMANDS", ()):
+            export_group.add_command(command)
+
+
+_register_command_modules()
+
+
 def run(argv: list[str] | None = None) -> int:
     """Entry point: user errors print one clear message and exit 1, never a traceback."""
     args = sys.argv[1:] if argv is None else argv

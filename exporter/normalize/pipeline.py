@@ -27,13 +27,20 @@ CANDIDATE_SOURCES: list[CandidateSource] = [export_candidates]
 DEDUPE_STEPS: list[DedupeStep] = []
 
 
+# Modules that register candidate sources / dedupe steps, in the order their steps must run:
+# first choose one export view per event, then let API records replace their export twins.
+PLUGIN_MODULES = ("exporter.normalize.views", "exporter.normalize.api_fills")
+
+
 def _load_plugins() -> None:
-    """Sources that live in optional modules register themselves on import."""
-    try:
-        import exporter.normalize.api_fills  # noqa: F401
-    except ModuleNotFoundError as exc:
-        if exc.name != "exporter.normalize.api_fills":
-            raise
+    import importlib
+
+    for name in PLUGIN_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
 
 
 def rebuild_transactions(con: duckdb.DuckDBPyConnection, account: str | None = None) -> int:
