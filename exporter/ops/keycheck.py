@@ -1,0 +1,123 @@
+"""What a key can read, found the only way Pionex allows: one cheap call per permission.
+
+No endpoint reports a key's permissions, so `/api/v1/account/balances` (weight 1) tests
+'Enable reading' and `/api/v1/bot/orders` (weight 1) tests 'Bot reading'. Trading and withdrawal
+rights cannot be seen from outside at all: the user is told to leave them off.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import httpx
+
+from exporter.pionex.client import PionexClient
+from exporter.pionex.credentials import Credentials
+from exporter.pionex.errors import ApiError, AuthError
+
+OK, WARN, FAIL = "ok", "warn", "FAIL"
+
+
+@dataclass(frozen=True)
+class Finding:
+    name: str
+    status: str  # ok | warn (worth fixing, not fatal) | FAIL
+    message: str
+    fix: str = ""
+
+
+def _client(base_url: str, credentials: Credentials | None) -> PionexClient:
+    # Short timeouts and few attempts: a check must answer in seconds, not retry for minutes.
+    return PionexClient(credentials, base_url, timeout=10.0, max_attempts=2, backoff_seconds=0.2)
+
+
+def _held(balance: dict) -> bool:
+    try:
+        return Decimal(str(balance.get("free") or 0)) + Decimal(str(balance.get("frozen") or 0)) > 0
+    except InvalidOperation:
+        return False
+
+
+def check_key(base_url: str, credentials: Credentials) -> list[Finding]:
+    """Reading and bot reading, each from one weight-1 call."""
+    with _client(base_url, credentials) as client:
+        try:
+            balances = client.get("/api/v1/account/balances").get("balances") or []
+        except AuthError as exc:  # a bad key fails every call the same way: say it once
+            return [
+                Finding(
+                    "reading",
+                    FAIL,
+                    str(exc),
+                    "create a read-only key as `pionex-export init` explains, then run init again",
+                )
+            ]
+        except (ApiError, httpx.HTTPError) as exc:
+            return [
+                Finding(
+                    "reading",
+                    FAIL,
+                    f"could not check the key: {exc}",
+                    f"check that {base_url} is reachable, then try again",
+                )
+            ]
+        coins = sum(1 for b in balances if _held(b))
+        found = [
+            Finding(
+                "reading", OK, f"key can read balances, orders and fills ({coins} coin(s) held)"
+            )
+        ]
+        try:
+            client.get("/api/v1/bot/orders", {"status": "running"})
+            found.append(Finding("bot reading", OK, "key can read bots (grid, copy trading)"))
+        except AuthError as exc:
+            found.append(
+                Finding(
+                    "bot reading",
+                    WARN if exc.code == "PERMISSION_DENIED" else FAIL,
+                    str(exc),
+                    "edit the key in Pionex > API Management and tick 'Bot reading' "
+                    "(skip this if you never used bots)",
+                )
+            )
+        except (ApiError, httpx.HTTPError) as exc:
+            found.append(
+                Finding(
+                    "bot reading",
+                    WARN,
+                    f"could not check bot reading: {exc}",
+                    "run `pionex-export doctor` again later",
+                )
+            )
+    return found
+
+
+def clock_skew_ms(base_url: str) -> int:
+    """Server clock minus ours, from a public reply's envelope timestamp (no time endpoint exists)."""
+    with _client(base_url, None) as client:
+        before = time.time() * 1000
+        server = client.server_time_ms()
+        after = time.time() * 1000
+    return int(server - (before + after) / 2)
+
+
+def check_clock(base_url: str, *, warn_ms: int = 2_000, fail_ms: int = 10_000) -> Finding:
+    """Pionex refuses requests about 20 s off (some docs: any ahead of it), so fail well before."""
+    try:
+        skew = clock_skew_ms(base_url)
+    except (ApiError, httpx.HTTPError, OSError) as exc:
+        return Finding(
+            "clock",
+            FAIL,
+            f"cannot reach {base_url} to compare clocks ({exc})",
+            "check the network, or the account's base_url in the config file",
+        )
+    side = "behind" if skew > 0 else "ahead of"
+    text = f"this machine's clock is {abs(skew) / 1000:.1f} s {side} the Pionex server"
+    if abs(skew) >= fail_ms:
+        return Finding("clock", FAIL, text, "enable NTP time sync (`timedatectl set-ntp true`)")
+    if abs(skew) >= warn_ms:
+        return Finding("clock", WARN, text, "enable NTP time sync before it drifts further")
+    return Finding("clock", OK, text)
