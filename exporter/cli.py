@@ -22,9 +22,16 @@ EPILOG = "Docs: README.md. Exit codes: 0 ok, 1 failure (message says what to do)
 @click.option(
     "--verbose", "-v", is_flag=True, help="Show details (and tracebacks of internal errors)."
 )
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors and problems. Example: -q")
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write a detailed log here (secrets masked). Example: --log-file sync.log",
+)
 @click.version_option(__version__, prog_name="pionex-export")
 @click.pass_context
-def main(ctx: click.Context, verbose: bool) -> None:
+def main(ctx: click.Context, verbose: bool, quiet: bool, log_file: Path | None) -> None:
     """pionex-export: a complete, exact, tax-ready history of your Pionex account.
 
     \b
@@ -32,8 +39,11 @@ def main(ctx: click.Context, verbose: bool) -> None:
       pionex-export --db my.duckdb import pionex_txn_2025-01-01_2025-06-30_gen_2025-07-02.zip
       pionex-export --db my.duckdb export coinledger -o coinledger.csv --year 2025
     """
+    from exporter.ops.console import configure
+
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
+    configure(verbose=verbose, quiet=quiet, log_file=log_file)
 
 
 @main.command("import")
