@@ -1,0 +1,1 @@
+"""Is the history complete? Coverage per source, gaps, bots next to the ledger, reconcile vs the API."""
