@@ -1,0 +1,241 @@
+"""`export FORMAT` commands for every output: tax-tool CSVs, the workbook and Parquet.
+
+All of them take the same selection (--from/--to/--year, --account NAME or --all-accounts);
+CSV formats also take --max-rows to split for tools with upload limits. The CoinLedger command
+is defined here too (same options as the others, plus --max-rows); it replaces the first
+version registered by cli.py, and writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import click
+
+from exporter.cli_common import common_options, pass_settings
+from exporter.outputs.common import Selection
+
+
+def _selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option(
+        "--all-accounts",
+        is_flag=True,
+        help="Export every account in the database instead of only --account. "
+        "Example: --all-accounts",
+    )(func)
+    func = click.option(
+        "--year", type=int, default=None, help="Only this calendar year (UTC). Example: --year 2025"
+    )(func)
+    func = click.option(
+        "--to",
+        "date_to",
+        type=click.DateTime(["%Y-%m-%d"]),
+        default=None,
+        help="Last day included (UTC). Example: --to 2025-12-31",
+    )(func)
+    func = click.option(
+        "--from",
+        "date_from",
+        type=click.DateTime(["%Y-%m-%d"]),
+        default=None,
+        help="First day included (UTC). Example: --from 2025-01-01",
+    )(func)
+    return common_options(func)
+
+
+def _output_option(example: str, dir_okay: bool = False) -> Callable[..., Any]:
+    return click.option(
+        "--output",
+        "-o",
+        "output",
+        required=True,
+        type=click.Path(dir_okay=dir_okay, path_type=Path),
+        help=f"{'File or folder' if dir_okay else 'File'} to write. Example: -o {example}",
+    )
+
+
+_max_rows_option = click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Split into numbered parts of at most N rows, each with the header "
+    "(NAME.part1.csv, NAME.part2.csv, ...). Example: --max-rows 10000",
+)
+
+
+def _selection(
+    account: str,
+    date_from: dt.datetime | None,
+    date_to: dt.datetime | None,
+    year: int | None,
+    all_accounts: bool,
+) -> Selection:
+    return Selection.build(
+        date_from.date() if date_from else None,
+        date_to.date() if date_to else None,
+        year,
+        None if all_accounts else account,
+    )
+
+
+def _warn_unknown_account(con: Any, selection: Selection) -> None:
+    """An account name with no history is almost always a typo: say so instead of an empty file."""
+    if selection.account is None:
+        return
+    accounts = [r[0] for r in con.execute("SELECT DISTINCT account FROM transactions").fetchall()]
+    if selection.account not in accounts:
+        present = ", ".join(sorted(accounts)) or "none"
+        click.echo(
+            f"warning: account '{selection.account}' has no transactions in this database "
+            f"(accounts present: {present}); use --account NAME or --all-accounts",
+            err=True,
+        )
+
+
+def _csv_command(name: str, module_name: str, title: str, example_file: str) -> click.Command:
+    """One CSV format: the module's rows_sql written through the shared (splitting) writer."""
+
+    @click.command(
+        name,
+        help=f"""{title}
+
+\b
+Example:
+  pionex-export export {name} -o {example_file} --year 2025
+  pionex-export export {name} -o {example_file} --max-rows 5000 --all-accounts
+""",
+    )
+    @_selection_options
+    @_output_option(example_file)
+    @_max_rows_option
+    @pass_settings
+    def command(
+        db: Path,
+        account: str,
+        output: Path,
+        date_from: dt.datetime | None,
+        date_to: dt.datetime | None,
+        year: int | None,
+        all_accounts: bool,
+        max_rows: int | None,
+    ) -> None:
+        import importlib
+
+        from exporter.outputs.csvfile import write_query_csv
+        from exporter.store.db import open_db
+
+        module: ModuleType = importlib.import_module(f"exporter.outputs.{module_name}")
+        selection = _selection(account, date_from, date_to, year, all_accounts)
+        with open_db(db, read_only=True) as con:
+            _warn_unknown_account(con, selection)
+            result = write_query_csv(con, module.rows_sql(selection), output, max_rows)
+            omitted = getattr(module, "omitted_summary", None)
+            dropped = omitted(con, selection) if omitted else (0, "")
+        click.echo(result.describe())
+        if dropped[0]:
+            click.echo(
+                f"{dropped[0]} rows not written: every amount rounds to zero at "
+                f"{module.DECIMALS} decimals (net {dropped[1]})"
+            )
+
+    return command
+
+
+@click.command("xlsx")
+@_selection_options
+@_output_option("pionex-2025.xlsx")
+@click.option(
+    "--fast",
+    is_flag=True,
+    help="For very large histories: skip per-kind sheets, column sizing and number formats. "
+    "Example: --fast",
+)
+@pass_settings
+def export_xlsx(
+    db: Path,
+    account: str,
+    output: Path,
+    date_from: dt.datetime | None,
+    date_to: dt.datetime | None,
+    year: int | None,
+    all_accounts: bool,
+    fast: bool,
+) -> None:
+    """Excel workbook: Summary (totals per asset, counts, monthly chart), Transactions, a sheet
+    per kind, Needs review, Ledger.
+
+    \b
+    Example:
+      pionex-export export xlsx -o pionex-2025.xlsx --year 2025
+    """
+    from exporter.outputs import xlsx
+    from exporter.store.db import open_db
+
+    selection = _selection(account, date_from, date_to, year, all_accounts)
+    with open_db(db, read_only=True) as con:
+        _warn_unknown_account(con, selection)
+        result = xlsx.write(con, output, selection, fast=fast)
+    click.echo(result.describe())
+
+
+@click.command("parquet")
+@_selection_options
+@_output_option("pionex-parquet/", dir_okay=True)
+@pass_settings
+def export_parquet(
+    db: Path,
+    account: str,
+    output: Path,
+    date_from: dt.datetime | None,
+    date_to: dt.datetime | None,
+    year: int | None,
+    all_accounts: bool,
+) -> None:
+    """Parquet: transactions and ledger, exact DECIMAL amounts, for any engine.
+
+    -o DIR writes DIR/transactions.parquet and DIR/ledger.parquet; -o NAME.parquet writes
+    NAME.parquet (transactions) and NAME.ledger.parquet.
+
+    \b
+    Example:
+      pionex-export export parquet -o pionex-parquet/ --year 2025
+    """
+    from exporter.outputs import parquet
+    from exporter.store.db import open_db
+
+    selection = _selection(account, date_from, date_to, year, all_accounts)
+    with open_db(db, read_only=True) as con:
+        _warn_unknown_account(con, selection)
+        result = parquet.write(con, output, selection)
+    click.echo(result.describe())
+
+
+EXPORT_COMMANDS = (
+    _csv_command(
+        "coinledger",
+        "coinledger",
+        "CoinLedger Universal Manual Import CSV.",
+        "coinledger-2025.csv",
+    ),
+    _csv_command("koinly", "koinly", "Koinly Universal CSV.", "koinly-2025.csv"),
+    _csv_command("cointracker", "cointracker", "CoinTracker CSV import.", "cointracker-2025.csv"),
+    _csv_command(
+        "cointracking",
+        "cointracking",
+        "CoinTracking CSV Import (the 11 mandatory columns).",
+        "cointracking-2025.csv",
+    ),
+    _csv_command(
+        "turbotax",
+        "turbotax",
+        "TurboTax universal crypto CSV (amounts rounded to 8 decimals; see README).",
+        "turbotax-2025.csv",
+    ),
+    _csv_command("bittytax", "bittytax", "BittyTax transaction records CSV.", "bittytax-2025.csv"),
+    export_xlsx,
+    export_parquet,
+)

@@ -1,0 +1,56 @@
+"""`transactions` and `ledger` as Parquet files, for any engine (DuckDB, polars, pandas, Spark).
+
+Columns and types are the database's own (amounts stay DECIMAL(38,18), times TIMESTAMP in UTC),
+rows sorted by time. `-o DIR` writes DIR/transactions.parquet and DIR/ledger.parquet; `-o
+NAME.parquet` writes the transactions to NAME.parquet and the ledger beside it as
+NAME.ledger.parquet. Each file is written under a temporary name and renamed when complete.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from exporter.outputs.common import Selection, atomic_output
+from exporter.store.db import run, scalar
+
+OPTIONS = "(FORMAT parquet, COMPRESSION zstd)"
+TABLE_ORDER = {
+    "transactions": "occurred_at, source_family, line_no, txn_id",
+    "ledger": "occurred_at, txn_id, leg, asset",
+}
+
+
+@dataclass(frozen=True)
+class ParquetResult:
+    files: dict[str, Path]
+    rows: dict[str, int]
+
+    def describe(self) -> str:
+        return "\n".join(
+            f"wrote {self.rows[name]} {name} rows to {path}" for name, path in self.files.items()
+        )
+
+
+def targets(output: Path) -> dict[str, Path]:
+    """Where each table goes for `-o output`."""
+    output = Path(output)
+    if output.suffix.lower() == ".parquet":
+        return {
+            "transactions": output,
+            "ledger": output.with_name(f"{output.stem}.ledger.parquet"),
+        }
+    return {name: output / f"{name}.parquet" for name in TABLE_ORDER}
+
+
+def write(con: duckdb.DuckDBPyConnection, output: Path, selection: Selection) -> ParquetResult:
+    files = targets(output)
+    rows: dict[str, int] = {}
+    for name, path in files.items():
+        sql = f"SELECT * FROM {name} WHERE {selection.where()} ORDER BY {TABLE_ORDER[name]}"
+        with atomic_output(path) as tmp:
+            run(con, f"COPY ({sql}) TO '{tmp.as_posix()}' {OPTIONS}")
+        rows[name] = scalar(con, f"SELECT count(*) FROM ({sql})")
+    return ParquetResult(files, rows)
