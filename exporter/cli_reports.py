@@ -118,7 +118,7 @@ def bots(db: Path, account: str, as_json: bool) -> None:
 @click.option(
     "--base-url",
     default=None,
-    help="API host (default https://api.pionex.com). Example: --base-url http://127.0.0.1:8765",
+    help="API host (default: the account's host from `pionex-export init`, else https://api.pionex.com). Example: --base-url http://127.0.0.1:8765",
 )
 @click.option(
     "--credentials-file",
@@ -177,13 +177,19 @@ def reconcile(
                 "no stored balances: run `pionex-export fetch` first, or drop --offline"
             )
     else:
-        from exporter.pionex.client import DEFAULT_BASE_URL, PionexClient
+        from exporter.config import account_credentials, load_config
+        from exporter.pionex.client import PionexClient
         from exporter.pionex.credentials import load_credentials
 
         if not db.exists():
             raise UserError(f"database {db} does not exist; run `pionex-export import` first")
-        credentials = load_credentials(credentials_file)
-        with PionexClient(credentials, base_url or DEFAULT_BASE_URL) as client:
+        settings = load_config().account(account)  # host and key file of `pionex-export init`
+        credentials = (
+            load_credentials(credentials_file)
+            if credentials_file
+            else account_credentials(settings) or load_credentials(None)
+        )
+        with PionexClient(credentials, base_url or settings.base_url) as client:
             wallet = fetch_wallet(client)
     with open_db(db, read_only=True) as con:
         result = compare(con, account, wallet, find_gaps(con, account), dust_usd)

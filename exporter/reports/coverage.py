@@ -133,7 +133,7 @@ def export_coverage(con: duckdb.DuckDBPyConnection, account: str) -> list[Source
                 ranges[0].first if ranges else None,
                 ranges[-1].last if ranges else None,
                 int(rows.get(name, 0)),
-                max(f[6] for f in family_files if f[6] is not None),
+                max((f[6] for f in family_files if f[6] is not None), default=None),
                 ranges,
                 note,
             )
@@ -272,7 +272,8 @@ def api_coverage(
             )
         )
     bots = con.execute(
-        "SELECT count(*), min(create_time), max(coalesce(close_time, fetched_at)) FROM api_bots "
+        "SELECT count(*), CAST(min(create_time) AS DATE), "
+        "CAST(max(coalesce(close_time, fetched_at)) AS DATE) FROM api_bots "
         "WHERE account = ?",
         [account],
     ).fetchall()[0]
@@ -282,8 +283,8 @@ def api_coverage(
                 account,
                 "api",
                 "/api/v1/bot/orders",
-                bots[1].date(),
-                bots[2].date(),
+                bots[1],
+                bots[2],
                 int(bots[0]),
                 last_ok,
                 note="bot list and totals only: bot trades are in exports alone",
