@@ -212,13 +212,14 @@ class Fetcher:
         for status in ("running", "finished"):
             walk = TokenWalk(status)
             while (call := walk.next_call()) is not None:
-                for bot in walk.feed(self.client.get(call.path, call.params)):
-                    landing.save_bot(self.con, self.account, bot)
-                    self.report.bots += 1
+                page = walk.feed(self.client.get(call.path, call.params))
+                details = {}
+                for bot in page:
                     bot_id, path = str(bot.get("buOrderId")), BOT_DETAIL_PATHS.get(bot.get("buOrderType"))
                     if path and bot_id not in done:
-                        detail = self.client.get(path, {"buOrderId": bot_id})
-                        landing.save_bot_detail(self.con, self.account, bot_id, path, detail)
+                        details[bot_id] = (path, self.client.get(path, {"buOrderId": bot_id}))
+                landing.save_bots(self.con, self.account, page, details)
+                self.report.bots += len(page)
 
 
 def fetch(con: duckdb.DuckDBPyConnection, client: PionexClient, account: str,
@@ -232,8 +233,11 @@ def fetch_to_db(db: Path, account: str, credentials: Credentials, *,
                 base_url: str = DEFAULT_BASE_URL, since: datetime | None = None,
                 symbols: Iterable[str] = (), progress: Progress | None = None,
                 rate_limit: float = 10.0, ban_seconds: float = 60.0, timeout: float = 15.0,
-                backoff_seconds: float = 0.5) -> FetchReport:
-    """Open `db`, fetch, close: the one call the CLI, `sync` and the demo need."""
+                backoff_seconds: float = 0.5, rebuild: bool = True) -> FetchReport:
+    """Open `db`, fetch, re-derive `transactions` (unless `rebuild=False`), close.
+
+    The one call the CLI, `sync` and the demo need.
+    """
     from exporter.store.db import open_db
 
     def on_wait(seconds: float, reason: str) -> None:
@@ -245,4 +249,20 @@ def fetch_to_db(db: Path, account: str, credentials: Credentials, *,
     with open_db(db) as con, PionexClient(credentials, base_url, throttle=throttle, timeout=timeout,
                                           ban_seconds=ban_seconds,
                                           backoff_seconds=backoff_seconds) as client:
-        return fetch(con, client, account, options, progress=progress)
+        report = fetch(con, client, account, options, progress=progress)
+        if rebuild:
+            _rebuild(con, account)
+        return report
+
+
+def _rebuild(con: duckdb.DuckDBPyConnection, account: str) -> None:
+    from exporter.normalize.pipeline import rebuild_transactions
+    from exporter.store.db import run
+
+    run(con, "BEGIN TRANSACTION")
+    try:
+        rebuild_transactions(con, account)
+        run(con, "COMMIT")
+    except BaseException:
+        run(con, "ROLLBACK")
+        raise

@@ -180,7 +180,13 @@ def save_balances(con: duckdb.DuckDBPyConnection, account: str, run_id: int,
                              f"bot:{detail.get('type')}", item.get("coin"), _decimal(item.get("free")),
                              _decimal(item.get("frozen")), as_json(item)))
     if rows:
-        con.executemany("INSERT INTO api_balance_snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        names = ("account", "run_id", "snapshot_at", "endpoint", "part", "coin", "free", "frozen", "record")
+        batch = pa.Table.from_pylist([dict(zip(names, row, strict=True)) for row in rows])
+        con.register("_balances_batch", batch)
+        try:
+            con.execute("INSERT INTO api_balance_snapshots SELECT * FROM _balances_batch").fetchall()
+        finally:
+            con.unregister("_balances_batch")
 
 
 def _ms_to_ts(value: Any) -> datetime | None:
@@ -191,22 +197,28 @@ def _ms_to_ts(value: Any) -> datetime | None:
     return datetime.fromtimestamp(ms / 1000, UTC).replace(tzinfo=None) if ms > 0 else None
 
 
-def save_bot(con: duckdb.DuckDBPyConnection, account: str, bot: dict[str, Any]) -> None:
+def save_bots(con: duckdb.DuckDBPyConnection, account: str, bots: list[dict[str, Any]],
+              details: dict[str, tuple[str, dict[str, Any]]]) -> None:
+    """One page of the bot list and the details fetched for it, in one transaction."""
     now = utcnow()
-    con.execute(
-        "INSERT INTO api_bots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
-        "status=excluded.status, close_time=excluded.close_time, record=excluded.record, "
-        "fetched_at=excluded.fetched_at",
-        [account, str(bot.get("buOrderId")), str(bot.get("buOrderType")), bot.get("status"),
-         bot.get("base"), bot.get("quote"), _ms_to_ts(bot.get("createTime")),
-         _ms_to_ts(bot.get("closeTime")), as_json(bot), now, now],
-    )
-
-
-def save_bot_detail(con: duckdb.DuckDBPyConnection, account: str, bot_id: str, endpoint: str,
-                    detail: dict[str, Any]) -> None:
-    con.execute("INSERT OR REPLACE INTO api_bot_details VALUES (?, ?, ?, ?, ?)",
-                [account, bot_id, endpoint, as_json(detail), utcnow()])
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for bot in bots:
+            con.execute(
+                "INSERT INTO api_bots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+                "status=excluded.status, close_time=excluded.close_time, record=excluded.record, "
+                "fetched_at=excluded.fetched_at",
+                [account, str(bot.get("buOrderId")), str(bot.get("buOrderType")), bot.get("status"),
+                 bot.get("base"), bot.get("quote"), _ms_to_ts(bot.get("createTime")),
+                 _ms_to_ts(bot.get("closeTime")), as_json(bot), now, now],
+            )
+        for bot_id, (endpoint, detail) in details.items():
+            con.execute("INSERT OR REPLACE INTO api_bot_details VALUES (?, ?, ?, ?, ?)",
+                        [account, bot_id, endpoint, as_json(detail), now])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def finished_bots_with_detail(con: duckdb.DuckDBPyConnection, account: str) -> set[str]:

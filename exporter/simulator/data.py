@@ -80,6 +80,7 @@ class SimConfig:
     ban_extend_seconds: float = 10.0
     fault_rate: float = 0.0
     fault_delay: float = 2.0
+    fault_kinds: tuple[str, ...] = ("5xx", "timeout", "drop", "truncate")
     clock_skew_ms: int = 0
     bot_page_size: int = 3
     api_key: str = "sim-api-key"
@@ -257,13 +258,13 @@ def _add_hard_cases(
         b.fill(sweep, burst_ms, price, size_unit * rng.randint(1, 50), "TAKER")
     # Self-trade: one fill id, our BUY order was the MAKER and our SELL order the TAKER.
     other = traded[1 % len(traded)]
-    t = (oldest + newest) // 3 + 11
+    t = oldest + (newest - oldest) // 3 + 11
     maker = b.order(other, "BUY", t - 5_000)
     taker = b.order(other, "SELL", t - 1)
     other_price = prices[other].quantize(Decimal(1).scaleb(-dp[other][0]))
     b.fill(taker, t, other_price, Decimal(7).scaleb(-dp[other][1]), "TAKER", twin=maker)
     # Two identical partial fills of one order in the same millisecond: two real fills.
-    t2 = (oldest + newest) // 4 + 3
+    t2 = oldest + (newest - oldest) // 4 + 3
     twice = b.order(other, "BUY", t2 - 10)
     for _ in range(2):
         b.fill(twice, t2, other_price, Decimal(3).scaleb(-dp[other][1]), "TAKER")

@@ -16,6 +16,7 @@ class Limiter:
         self._banned_until: dict[str, float] = {}
         self._lock = threading.Lock()
         self.bans = 0
+        self.extensions = 0
 
     def admit(self, keys: list[str], weight: float) -> bool:
         """Count one request against every key; False (and a ban) when any budget is exceeded."""
@@ -25,6 +26,7 @@ class Limiter:
             if banned:
                 for key in banned:  # each request sent into a ban lengthens it
                     self._banned_until[key] += self.ban_extend
+                    self.extensions += 1
                 return False
             over = []
             for key in keys:

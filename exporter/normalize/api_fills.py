@@ -1,0 +1,103 @@
+"""Candidate transactions from raw API fills, and the step that books a fill seen in both the API
+and an export once (design invariant 4), keeping the API's ids.
+
+Registers itself with the normalization pipeline on import.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from exporter.normalize.columns import select_list
+from exporter.normalize.pipeline import CANDIDATE_SOURCES, DEDUPE_STEPS
+from exporter.sql import literal
+from exporter.store.db import run
+
+SOURCE_FAMILY = "api:trade/fills"
+# Price x size must not overflow: DECIMAL(38,18) x DECIMAL(38,18) would need scale 36. Prices keep
+# 14 decimals and sizes 10 (Pionex quotes fewer); a value that would lose digits is flagged.
+_PRICE, _SIZE = "DECIMAL(38,14)", "DECIMAL(38,10)"
+
+
+def _fields_sql(account: str | None) -> str:
+    where = f"AND account = {literal(account)}" if account is not None else ""
+    return f"""
+    SELECT account AS _account, symbol AS _symbol, endpoint AS _endpoint,
+        json_extract_string(record, '$.id') AS _id,
+        json_extract_string(record, '$.orderId') AS _order_id,
+        upper(json_extract_string(record, '$.role')) AS _role,
+        upper(json_extract_string(record, '$.side')) AS _side,
+        json_extract_string(record, '$.price') AS _price,
+        json_extract_string(record, '$.size') AS _size,
+        json_extract_string(record, '$.fee') AS _fee,
+        json_extract_string(record, '$.feeCoin') AS _fee_coin,
+        CAST(json_extract(record, '$.timestamp') AS BIGINT) AS _ms
+    FROM api_records WHERE kind = 'fill' {where}"""
+
+
+def api_fill_candidates(account: str | None) -> list[str]:
+    lost = (
+        f"(TRY_CAST(f._price AS {_PRICE}) <> TRY_CAST(f._price AS DECIMAL(38,18)) "
+        f"OR TRY_CAST(f._size AS {_SIZE}) <> TRY_CAST(f._size AS DECIMAL(38,18)))"
+    )
+    reason = f"""CASE
+        WHEN f._side NOT IN ('BUY', 'SELL') THEN 'unknown side ' || coalesce(f._side, 'NULL')
+        WHEN TRY_CAST(f._size AS DECIMAL(38,18)) IS NULL OR TRY_CAST(f._price AS DECIMAL(38,18)) IS NULL
+            THEN 'price or size is not a number'
+        WHEN {lost} THEN 'price has more than 14 or size more than 10 decimals: quote amount rounded'
+        WHEN strpos(f._symbol, '_') = 0 THEN 'symbol is not BASE_QUOTE: ' || f._symbol
+    END"""
+    values = {
+        # Stable: the fill's identity, never the run or page that brought it.
+        "txn_id": "md5(concat_ws('|', f._account, f._id, f._order_id, f._role))",
+        "account": "f._account",
+        "occurred_at": "epoch_ms(f._ms)",
+        "kind": "'trade'",
+        "subkind": "f._role",
+        "market": "'spot'",
+        "symbol": "f._symbol",
+        "side": "f._side",
+        # Split on the last underscore: the documented fallback for spot pairs (docs 6).
+        "base_asset": "regexp_extract(f._symbol, '^(.*)_[^_]+$', 1)",
+        "base_amount": "TRY_CAST(f._size AS DECIMAL(38,18))",
+        "quote_asset": "regexp_extract(f._symbol, '_([^_]+)$', 1)",
+        "quote_amount": f"TRY_CAST(f._price AS {_PRICE}) * TRY_CAST(f._size AS {_SIZE})",
+        "price": "TRY_CAST(f._price AS DECIMAL(38,18))",
+        "fee_asset": "upper(f._fee_coin)",
+        "fee_amount": "TRY_CAST(f._fee AS DECIMAL(38,18))",
+        "description": "'order ' || f._order_id || ' ' || f._role",
+        "source": "'api'",
+        "source_family": f"'{SOURCE_FAMILY}'",
+        "api_ref": "concat_ws(':', f._endpoint, f._id, f._order_id, f._role)",
+        "review_reason": reason,
+        "needs_review": f"({reason}) IS NOT NULL",
+    }
+    return [f"SELECT\n    {select_list(values)}\nFROM ({_fields_sql(account)}) f"]
+
+
+def drop_exported_twins(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop export trades that are an API fill seen again, pairing occurrences one to one.
+
+    The match is on account, symbol, side, base quantity, price and the second (exports have
+    one-second precision). Within a group of identical fills the n-th export row pairs with the
+    n-th API fill, so three identical partial fills against two in the API leave one export row.
+    """
+    cols = "account, symbol, side, base_amount, price"
+    key = f"{cols}, date_trunc('second', occurred_at)"
+    run(
+        con,
+        f"""DELETE FROM candidates WHERE source = 'export' AND txn_id IN (
+            WITH e AS (
+                SELECT txn_id, {cols}, date_trunc('second', occurred_at) AS sec,
+                    row_number() OVER (PARTITION BY {key} ORDER BY line_no, txn_id) AS n
+                FROM candidates WHERE source = 'export' AND kind = 'trade'),
+            a AS (
+                SELECT {cols}, date_trunc('second', occurred_at) AS sec,
+                    row_number() OVER (PARTITION BY {key} ORDER BY api_ref) AS n
+                FROM candidates WHERE source = 'api' AND source_family = '{SOURCE_FAMILY}')
+            SELECT e.txn_id FROM e JOIN a USING ({cols}, sec, n))""",
+    )
+
+
+CANDIDATE_SOURCES.append(api_fill_candidates)
+DEDUPE_STEPS.append(drop_exported_twins)

@@ -1,0 +1,66 @@
+"""Helpers for the API tests: a real simulator on 127.0.0.1 and a real client pointed at it.
+
+Import what you need (`from tests.conftest_api import ...`); pytest picks up the `simulator`
+fixture from the importing module. Rates are raised and bans shortened so the suite stays fast;
+the real 10-per-second budget is exercised by its own test.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from exporter.pionex.client import PionexClient
+from exporter.pionex.credentials import Credentials
+from exporter.pionex.throttle import Throttle
+from exporter.simulator import RunningSimulator, SimConfig, start
+from exporter.store.db import open_db
+
+FAST_RATE = 400.0
+FAST = SimConfig(symbols=4, fills=400, days=20, rate_limit=FAST_RATE, ban_seconds=0.5,
+                 ban_extend_seconds=0.2, fault_delay=0.3)
+
+
+def sim_config(**changes: object) -> SimConfig:
+    return replace(FAST, **changes)  # type: ignore[arg-type]
+
+
+def credentials_for(config: SimConfig) -> Credentials:
+    return Credentials.of(config.api_key, config.api_secret)
+
+
+def client_for(sim: RunningSimulator, *, rate: float | None = None, **options: object) -> PionexClient:
+    """A client tuned like the simulator: same weight budget, short timeouts and backoff."""
+    limit = rate if rate is not None else sim.sim.config.rate_limit
+    settings: dict[str, object] = {"timeout": 0.2, "backoff_seconds": 0.01,
+                                   "ban_seconds": sim.sim.config.ban_seconds + 0.1, "seed": 7}
+    settings.update(options)
+    return PionexClient(credentials_for(sim.sim.config), sim.base_url,
+                        throttle=Throttle(limit, limit), **settings)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def simulator() -> Iterator[RunningSimulator]:
+    with start(sim_config()) as running:
+        yield running
+
+
+@functools.cache
+def _template_db() -> Path:
+    """An empty database migrated once: copying it beats migrating a new file in every test."""
+    path = Path(tempfile.mkdtemp(prefix="api-template-")) / "template.duckdb"
+    with open_db(path):
+        pass
+    return path
+
+
+def fresh_db(folder: Path, name: str = "api") -> Path:
+    target = folder / f"{name}.duckdb"
+    shutil.copy(_template_db(), target)
+    return target
