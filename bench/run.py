@@ -60,6 +60,7 @@ class Result:
     target: str = ""
     passed: bool | None = None  # None: informational or skipped
     note: str = ""
+    load: float | None = None  # 1-minute load average when the measurement started
 
 
 @dataclass
@@ -71,6 +72,7 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    load: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -84,6 +86,7 @@ class Run:
 def measure(cmd: list[str], cwd: Path | None = None) -> Run:
     """Run `cmd` to completion; wall seconds and the child's own peak RSS (MiB)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        load = os.getloadavg()[0]
         started = time.perf_counter()
         proc = subprocess.Popen(
             cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=cwd, env=CHILD_ENV
@@ -99,6 +102,7 @@ def measure(cmd: list[str], cwd: Path | None = None) -> Run:
             proc.returncode,
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
+            load,
         )
 
 
@@ -114,6 +118,7 @@ def best_of(repeat: int, cmd: list[str], before=None) -> Run:
             return run
     fastest = min(runs, key=lambda r: r.seconds)
     fastest.peak_mib = max(r.peak_mib for r in runs)
+    fastest.load = max(r.load for r in runs)
     return fastest
 
 
@@ -236,34 +241,19 @@ def xlsx_shapes(path: Path) -> list[tuple[str, int, int]]:
 
 
 def ratio_result(name: str, tool: Run, base: Run, limit: float, note: str = "") -> Result:
-    if not tool.ok:
-        return Result(
-            name, None, "s", None, None, tool.peak_mib, f"ratio <= {limit}", False, tool.failure()
-        )
-    if not base.ok:
-        return Result(
-            name,
-            tool.seconds,
-            "s",
-            None,
-            None,
-            tool.peak_mib,
-            f"ratio <= {limit}",
-            None,
-            "baseline failed: " + base.failure(),
-        )
-    ratio = tool.seconds / base.seconds
-    return Result(
-        name,
-        tool.seconds,
-        "s",
-        base.seconds,
-        ratio,
-        tool.peak_mib,
-        f"ratio <= {limit}",
-        ratio <= limit,
-        note,
+    target = f"ratio <= {limit}"
+    result = Result(
+        name, None, "s", None, None, tool.peak_mib, target, None, note, max(tool.load, base.load)
     )
+    if not tool.ok:
+        result.passed, result.note = False, tool.failure()
+    elif not base.ok:
+        result.figure, result.note = tool.seconds, "baseline failed: " + base.failure()
+    else:
+        result.figure, result.baseline = tool.seconds, base.seconds
+        result.ratio = tool.seconds / base.seconds
+        result.passed = result.ratio <= limit
+    return result
 
 
 def count_lines(path: Path) -> int:
@@ -291,6 +281,10 @@ class Bench:
             print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
     def add(self, result: Result) -> None:
+        cores = os.cpu_count() or 1
+        if result.load is not None and result.load > cores:
+            busy = f"busy machine: load {result.load:.1f} on {cores} cores when measured"
+            result.note = f"{result.note}; {busy}" if result.note else busy
         self.results.append(result)
         self.log(
             f"{result.benchmark}: {fmt_figure(result)} ratio={fmt_num(result.ratio)} "
@@ -500,6 +494,7 @@ class Bench:
                 f"<= {MEMORY_LIMIT_MIB:.0f} MiB",
                 (peak.peak_mib <= MEMORY_LIMIT_MIB) and not failed,
                 f"MiB per step: {per_step}" + (f"; FAILED {'; '.join(failed)}" if failed else ""),
+                load=max(run.load for _, run in steps),
             )
         )
 
@@ -591,9 +586,17 @@ def machine() -> dict:
         with contextlib.suppress(Exception):
             info[mod] = importlib.import_module(mod).__version__
     with contextlib.suppress(OSError):
+        git = ["git", "-C", str(REPO)]
         info["commit"] = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=BENCH_DIR, text=True, capture_output=True
+            [*git, "rev-parse", "--short", "HEAD"], text=True, capture_output=True
         ).stdout.strip()
+        # the tool measured is the working tree: say when it differs from the commit
+        dirty = subprocess.run(
+            [*git, "status", "--porcelain", "--", "exporter", "schemas"],
+            text=True,
+            capture_output=True,
+        )
+        info["exporter_uncommitted_changes"] = bool(dirty.stdout.strip())
     return info
 
 
