@@ -67,6 +67,8 @@ def configure(verbose: bool = False, quiet: bool = False, log_file: Path | None 
     _HANDLERS.clear()
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
+    # Without any handler Python would print warnings itself; `warn` already showed them.
+    _HANDLERS.append(logging.NullHandler())
     if verbose:
         handler: logging.Handler = logging.StreamHandler(sys.stderr)
         handler.setLevel(logging.INFO)
