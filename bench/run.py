@@ -39,7 +39,13 @@ from bench.generate import GeneratedExport, generate
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
 DEFAULT_WORKDIR = BENCH_DIR / "data"
-EXPORT_FORMATS = ("coinledger", "koinly", "cointracker", "xlsx", "parquet")
+EXPORT_FORMATS = (
+    "coinledger",
+    "koinly",
+    "cointracker",
+    "xlsx",
+    "parquet",
+)  # if --help cannot be read
 MEMORY_LIMIT_MIB = 1536.0
 REPO = BENCH_DIR.parent
 # Children import `exporter` from this checkout even when the package is not installed.
@@ -261,6 +267,17 @@ def count_lines(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
 
 
+def export_formats(tool: list[str]) -> list[str]:
+    """The formats `pionex-export export --help` lists, so the memory run covers every one."""
+    run = measure([*tool, "export", "--help"])
+    text = run.stdout.split("Commands:", 1)
+    if not run.ok or len(text) < 2:
+        return list(EXPORT_FORMATS)
+    return [
+        line.split()[0] for line in text[1].splitlines() if line.startswith("  ") and line.split()
+    ]
+
+
 def export_available(fmt: str, probe: Run) -> bool:
     """False when the CLI does not know the format yet (usage error naming it)."""
     return not (
@@ -472,7 +489,7 @@ class Bench:
             ("import", measure(self.cli(db, "import", str(gen.zip_path))))
         ]
         if steps[0][1].ok:
-            for fmt in EXPORT_FORMATS:
+            for fmt in export_formats(self.tool):
                 out = self.work / f"memory_out.{fmt}"
                 self.fresh(out)()
                 run = measure(self.cli(db, "export", fmt, "-o", str(out)))
@@ -530,10 +547,13 @@ def fmt_num(value: float | None, digits: int = 2) -> str:
     return f"{value:.{digits}f}"
 
 
-def fmt_figure(r: Result) -> str:
-    if r.figure is None:
+def fmt_figure(r: Result, value: float | None = None) -> str:
+    value = r.figure if value is None else value
+    if value is None:
         return "-"
-    return f"{fmt_num(r.figure)} {r.unit}"
+    if r.unit not in ("s", "MiB") and float(value).is_integer():
+        return f"{int(value):,} {r.unit}"  # counts: requests, rows
+    return f"{fmt_num(value)} {r.unit}"
 
 
 def verdict(r: Result) -> str:
@@ -548,7 +568,7 @@ def table(results: list[Result]) -> str:
         (
             r.benchmark,
             fmt_figure(r),
-            fmt_num(r.baseline) + (f" {r.unit}" if r.baseline is not None else ""),
+            fmt_figure(r, r.baseline) if r.baseline is not None else "-",
             fmt_num(r.ratio),
             fmt_num(r.peak_mib),
             r.target or "-",

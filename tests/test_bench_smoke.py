@@ -156,7 +156,7 @@ def test_bench_run_smoke_prints_a_ratio_for_each_benchmark(tmp_path):
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr
     assert re.search(
