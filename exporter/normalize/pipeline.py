@@ -4,7 +4,8 @@ Re-deriving everything (rather than patching) is what makes `rebuild` after a pa
 exactly what a fresh import gives. It is set-based SQL, so a million rows take about a second.
 
 Extension points (append to these lists from the module that owns the source):
-- CANDIDATE_SOURCES: functions account -> list of SELECTs producing the transaction columns.
+- CANDIDATE_SOURCES: functions account -> list of SELECTs producing the transaction columns
+  (export rows are built in by `exports.prepare`).
 - DEDUPE_STEPS: functions (con) -> None that delete from the temp table `candidates` the rows
   another view of the same event already books (and may record their choice).
 """
@@ -15,21 +16,24 @@ from collections.abc import Callable
 
 import duckdb
 
+from exporter.normalize import exports
 from exporter.normalize.columns import COLUMN_NAMES
-from exporter.normalize.exports import export_candidates
 from exporter.sql import literal
 from exporter.store.db import run, scalar
 
 CandidateSource = Callable[[str | None], list[str]]
 DedupeStep = Callable[[duckdb.DuckDBPyConnection], None]
 
-CANDIDATE_SOURCES: list[CandidateSource] = [export_candidates]
+CANDIDATE_SOURCES: list[CandidateSource] = []
 DEDUPE_STEPS: list[DedupeStep] = []
 
 
 # Modules that register candidate sources / dedupe steps, in the order their steps must run:
 # first choose one export view per event, then let API records replace their export twins.
 PLUGIN_MODULES = ("exporter.normalize.views", "exporter.normalize.api_fills")
+
+
+_NO_ROWS = "SELECT * FROM transactions WHERE FALSE"
 
 
 def _load_plugins() -> None:
@@ -46,8 +50,16 @@ def _load_plugins() -> None:
 def rebuild_transactions(con: duckdb.DuckDBPyConnection, account: str | None = None) -> int:
     """Replace the transactions of `account` (all accounts if None); returns the row count."""
     _load_plugins()
-    selects = [sql for source in CANDIDATE_SOURCES for sql in source(account)]
-    run(con, "CREATE OR REPLACE TEMP TABLE candidates AS " + "\nUNION ALL\n".join(selects))
+    selects = exports.prepare(con, account)
+    selects += [sql for source in CANDIDATE_SOURCES for sql in source(account)]
+    try:
+        run(
+            con,
+            "CREATE OR REPLACE TEMP TABLE candidates AS "
+            + "\nUNION ALL\n".join(selects or [_NO_ROWS]),
+        )
+    finally:
+        exports.release(con)
     for step in DEDUPE_STEPS:
         step(con)
     where = f"WHERE account = {literal(account)}" if account is not None else ""
@@ -55,8 +67,8 @@ def rebuild_transactions(con: duckdb.DuckDBPyConnection, account: str | None = N
     columns = ", ".join(COLUMN_NAMES)
     run(
         con,
-        f"INSERT INTO transactions ({columns}) SELECT {columns} FROM candidates "
-        "ORDER BY occurred_at, source_family, line_no, txn_id",
+        # No ORDER BY: every writer sorts its own output, and a sort here costs every import.
+        f"INSERT INTO transactions ({columns}) SELECT {columns} FROM candidates",
     )
     count = scalar(con, "SELECT count(*) FROM candidates")
     run(con, "DROP TABLE candidates")

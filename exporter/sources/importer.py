@@ -4,19 +4,21 @@ all in one DuckDB transaction, so a failure anywhere leaves the database as it w
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from exporter import __version__
 from exporter.errors import InputError
+from exporter.normalize.findings import import_notes
 from exporter.normalize.pipeline import rebuild_transactions
 from exporter.sources.csv_table import CsvTable, read_csv_table
 from exporter.sources.layout import Layout
-from exporter.sources.registry import detect, known_headers
+from exporter.sources.registry import known_headers, resolve
 from exporter.sources.validate import validate
 from exporter.sources.walk import ExportFile, expand
+from exporter.sources.xlsx_table import workbook_tabs
 from exporter.sql import literal
 from exporter.store.db import run, scalar
 
@@ -43,6 +45,7 @@ class ImportReport:
     account: str
     files: list[FileReport]
     transactions: int
+    notes: list[str] = field(default_factory=list)  # review reasons, view choices, warnings
 
     @property
     def inserted(self) -> int:
@@ -54,7 +57,7 @@ class ImportReport:
 
 
 def import_paths(con: duckdb.DuckDBPyConnection, paths: list[Path], account: str) -> ImportReport:
-    files = expand(paths)
+    files = [tab for found in expand(paths) for tab in workbook_tabs(found)]
     if not files:
         raise InputError(", ".join(map(str, paths)), "no export files found (.csv, .xlsx or .zip)")
     run(con, "BEGIN TRANSACTION")
@@ -92,7 +95,8 @@ def _import_files(
             run(con, f"DROP TABLE IF EXISTS staged_{index}_keys")
         _record(con, import_id, account, file_report)
     run(con, "UPDATE imports SET finished_at = now()::TIMESTAMP WHERE import_id = ?", [import_id])
-    return ImportReport(import_id, account, reports, transactions)
+    notes = import_notes(con, account)
+    return ImportReport(import_id, account, reports, transactions, notes)
 
 
 def _land_file(
@@ -115,14 +119,10 @@ def _land_file(
         "empty",
         covers=export_file.covers,
     )
-    if export_file.suffix == ".xlsx":
-        raise InputError(
-            name, "xlsx workbooks are not supported yet", expected="the CSV files of the export"
-        )
     table = read_csv_table(data, name)
     if table is None:
         return report
-    layout = detect(table.header)
+    layout, table = resolve(table, export_file.member_name)
     if layout is None and table.rows.height == 0:
         # No rows means no data to lose: report it and go on (real exports hold such files).
         report.status = "header_only"
@@ -158,10 +158,10 @@ def _land_rows(
     sha256: str,
     export_file: ExportFile,
 ) -> tuple[int, int]:
+    validate(table.rows, layout, name)
     frame = table.rows.to_arrow()
     con.register(f"{staged}_frame", frame)
     try:
-        validate(con, layout, f"{staged}_frame", name)
         width = table.width
         cells = ", ".join(f"c{i}" for i in range(width))
         trimmed = ", ".join(f"trim(c{i})" for i in range(width))
@@ -181,12 +181,12 @@ def _land_rows(
         con.unregister(f"{staged}_frame")
     before = scalar(con, "SELECT count(*) FROM raw_export_rows")
     next_id = scalar(con, "SELECT coalesce(max(raw_id), 0) FROM raw_export_rows")
+    # raw_id = last id + line number: unique, in file order, and needs no sort.
     run(
         con,
         f"""
         INSERT INTO raw_export_rows
-        SELECT ? + row_number() OVER (ORDER BY s.line_no), ?, ?, ?, s.row_key, s.occurrence, s.cells,
-               ?, ?, ?, s.line_no, ?
+        SELECT ? + s.line_no, ?, ?, ?, s.row_key, s.occurrence, s.cells, ?, ?, ?, s.line_no, ?
         FROM {staged}_keys s
         WHERE NOT EXISTS (
             SELECT 1 FROM raw_export_rows r

@@ -61,31 +61,6 @@ class Layout:
         return any(got == [h.lower() for h in alias] for alias in self.aliases)
 
 
-def cell(index: int) -> str:
-    """The raw cell at 0-based position `index` (DuckDB lists are 1-based)."""
-    return f"cells[{index + 1}]"
-
-
-def typed_expr(column: Column, index: int) -> str:
-    raw = f"NULLIF(trim({cell(index)}), '')"
-    if column.kind is Kind.TIMESTAMP:
-        formats = ", ".join(f"'{f}'" for f in TIMESTAMP_FORMATS)
-        return f"try_strptime({raw}, [{formats}])::TIMESTAMP"
-    if column.kind is Kind.DECIMAL:
-        return f"TRY_CAST({raw} AS {MONEY})"
-    return raw
-
-
-def precision_lost_expr(layout: Layout) -> str:
-    """TRUE when a decimal cell has non-zero digits beyond 18 places (stored rounded, flagged)."""
-    checks = [
-        f"coalesce(regexp_matches(trim({cell(i)}), '\\.\\d{{{MAX_SCALE}}}\\d*[1-9]'), false)"
-        for i, c in enumerate(layout.columns)
-        if c.kind is Kind.DECIMAL
-    ]
-    return " OR ".join(checks) if checks else "false"
-
-
 # ---- SQL helpers shared by the family modules -------------------------------------------------
 
 
@@ -101,8 +76,10 @@ def pair_quote(symbol_sql: str) -> str:
 
 
 def coin(sql: str) -> str:
-    """A coin ticker as Pionex writes it, upper-cased and trimmed."""
-    return f"NULLIF(upper(trim({sql})), '')"
+    """A coin ticker normalized (upper-cased, TUSDT/MBTC aliases, glued network): see coins.py."""
+    from exporter.sources.coins import coin as normalized_coin
+
+    return normalized_coin(sql)
 
 
 def is_futures(symbol_sql: str, market_sql: str = "NULL") -> str:
