@@ -116,7 +116,7 @@ def test_killed_fetch_resumed_equals_a_clean_run(
 
     crashed = fresh_db(tmp_path, "crashed")
     with open_db(crashed) as con, client_for(shared) as client, pytest.raises(Crash):
-        fetch(con, client, "default", FetchOptions(), after_commit=crash)
+        fetch(con, client, "default", FetchOptions(commit_seconds=0), after_page=crash)
     with open_db(crashed) as con:
         assert con.execute("SELECT status FROM api_fetch_runs").fetchall() == [("failed",)]
     run_fetch(shared, crashed)

@@ -113,3 +113,10 @@ def test_repeated_page_token_is_refused_instead_of_looping() -> None:
     walk.feed({"results": [], "nextPageToken": "t1"})
     with pytest.raises(RuntimeError, match="repeated"):
         walk.feed({"results": [], "nextPageToken": "t1"})
+
+
+def test_orders_page_full_within_one_millisecond_steps_past_and_says_so() -> None:
+    walk = orders_walk("X_USDT", 0, 1_000)
+    page = walk.feed({"orders": [{"orderId": i, "createTime": 500, "updateTime": 500} for i in range(200)]})
+    assert walk.saturated == [500] and page.cursor == 499 and not page.done
+    assert walk.next_call().params["endTime"] == 499  # type: ignore[union-attr]

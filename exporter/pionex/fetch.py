@@ -52,6 +52,8 @@ class FetchOptions:
     symbols: tuple[str, ...] = ()
     bots: bool = True
     lag_ms: int = LAG_MS
+    # Longest a transaction may stay open across pages (0: commit every page).
+    commit_seconds: float = 0.5
 
 
 @dataclass
@@ -104,11 +106,12 @@ class Fetcher:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, client: PionexClient, account: str,
                  options: FetchOptions, progress: Progress | None = None,
-                 after_commit: Callable[[int], None] | None = None) -> None:
+                 after_page: Callable[[int], None] | None = None) -> None:
         self.con, self.client, self.account, self.options = con, client, account, options
         self.progress = progress or (lambda _kind, _info: None)
-        self.after_commit = after_commit
-        self.commits = 0
+        self.after_page = after_page
+        self.pages = 0
+        self.writer = landing.PageWriter(con, options.commit_seconds)
         now = int(time.time() * 1000)
         self.since = _ms(options.since) if options.since else now - DEFAULT_LOOKBACK_DAYS * DAY_MS
         self.top = 0
@@ -129,6 +132,12 @@ class Fetcher:
             if self.options.bots:
                 self._bots()
         except BaseException as exc:
+            # Pages written so far are consistent with their checkpoints: keep them (unless the
+            # database itself failed, in which case the open group is dropped).
+            try:
+                self.writer.commit()
+            except duckdb.Error:
+                self.writer.rollback()
             self._finish("failed", str(exc) or type(exc).__name__, started)
             raise
         self._finish("ok", "; ".join(self.report.skipped) or None, started)
@@ -197,13 +206,18 @@ class Fetcher:
                 else:
                     cp.walk_cursor = page.cursor
                 records = [(key(r), int(r[time_field]), r) for r in page.records]
-                added += landing.commit_page(self.con, cp, run_id=self.report.run_id, kind=kind,
-                                             endpoint=call.path, params=call.params, records=records)
-                self.commits += 1
+                added += self.writer.write(cp, run_id=self.report.run_id, kind=kind,
+                                           endpoint=call.path, params=call.params, records=records)
+                self.pages += 1
                 if kind == "fill":
                     self.progress("fills", {"symbol": symbol, "fills": self.report.new_fills + added})
-                if self.after_commit is not None:
-                    self.after_commit(self.commits)
+                if self.after_page is not None:
+                    self.after_page(self.pages)
+            for ms in walk.saturated:
+                self.report.skipped.append(
+                    f"{symbol}: more than {walk.page_size} records at {ms} ms on {endpoint}; "
+                    "some may be missing there")
+        self.writer.commit()
         return added
 
     # --- bots ---------------------------------------------------------------------------------
@@ -224,9 +238,9 @@ class Fetcher:
 
 def fetch(con: duckdb.DuckDBPyConnection, client: PionexClient, account: str,
           options: FetchOptions | None = None, *, progress: Progress | None = None,
-          after_commit: Callable[[int], None] | None = None) -> FetchReport:
+          after_page: Callable[[int], None] | None = None) -> FetchReport:
     """Fetch everything new for `account` into an open, migrated database."""
-    return Fetcher(con, client, account, options or FetchOptions(), progress, after_commit).run()
+    return Fetcher(con, client, account, options or FetchOptions(), progress, after_page).run()
 
 
 def fetch_to_db(db: Path, account: str, credentials: Credentials, *,

@@ -63,6 +63,7 @@ class TimeWalk:
     key: Callable[[dict[str, Any]], str] = fill_key
     done: bool = False
     seen: set[str] = field(default_factory=set)
+    saturated: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.cursor is None:
@@ -101,9 +102,9 @@ class TimeWalk:
         return Page(fresh, oldest, False)
 
     def _saturated(self, fresh: list[dict[str, Any]], ms: int) -> Page:
-        # Orders: 200 created in one millisecond cannot be paged by time; step past it (logged by
-        # the caller through `saturated_ms`).
-        self.saturated_ms = ms
+        # Orders: a full page created in one millisecond cannot be paged by time; step past it
+        # and leave the millisecond in `saturated` for the caller to report.
+        self.saturated.append(ms)
         self.cursor = ms - 1
         self.done = self.cursor < self.floor
         return Page(fresh, self.cursor, self.done)
