@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,7 +70,10 @@ def _expand_one(path: Path) -> Iterator[ExportFile]:
                 rel = child.relative_to(path.parent).as_posix()
                 yield ExportFile(str(path), rel, child.read_bytes, covered_range(rel))
         return
-    if path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
+    # An .xlsx is itself a zip: it is one export file (its tabs are read by xlsx_table.py).
+    if path.suffix.lower() == ".zip" or (
+        path.suffix.lower() != ".xlsx" and zipfile.is_zipfile(path)
+    ):
         yield from _zip_members(path)
         return
     yield ExportFile(str(path), path.name, path.read_bytes, covered_range(str(path.resolve())))
@@ -107,7 +111,8 @@ def _member_reader(path: Path, info: zipfile.ZipInfo) -> Callable[[], bytes]:
         try:
             with zipfile.ZipFile(path) as archive, archive.open(info) as member:
                 data = member.read(MAX_MEMBER_BYTES + 1)
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+        # zlib.error: damaged deflate data inside an intact directory.
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, zlib.error) as exc:
             raise InputError(
                 f"{path}:{info.filename}",
                 f"cannot read this zip member ({exc})",
