@@ -157,10 +157,12 @@ def test_futures_fills_move_no_spot_coins_and_positions_book_pnl_and_fee(
     )
     assert cli("--db", db, "import", folder).exit_code == 0
     kinds = dict(query(db, "SELECT kind, count(*) FROM transactions GROUP BY kind"))
-    assert kinds == {"futures_fill": 1, "futures_profit": 1, "futures_loss": 1}
+    # No others.csv here, so the BIO position's own funding_fee is booked (normalize/views.py).
+    assert kinds == {"futures_fill": 1, "futures_profit": 1, "futures_loss": 1, "expense": 1}
     assert ledger_nets(db) == {
         "USDT": Decimal("100.913610000000000000")
         - Decimal("0.9495187250")
+        - Decimal("13.3061368665")
         - Decimal("4.5626")
         - Decimal("1.04221635")
     }

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from exporter.sources.layout import Column, Kind, Layout, coin
+from exporter.sources.coins import coin, coin_amount
+from exporter.sources.layout import Column, Kind, Layout
 
 # Tags whose meaning is known well enough to book without a human look.
 KNOWN_TAGS = ("FundingFee", "CommissionIn")
@@ -25,7 +26,7 @@ OTHERS_V2025 = Layout(
         "market": "CASE WHEN r.tag = 'FundingFee' THEN 'futures' END",
         "symbol": "CASE WHEN upper(r.comment) LIKE '%\\_PERP' ESCAPE '\\' THEN upper(r.comment) END",
         "base_asset": coin("r.coin"),
-        "base_amount": "abs(r.amount)",
+        "base_amount": coin_amount("abs(r.amount)", "r.coin"),
         "description": "concat_ws(' ', r.tag, r.comment)",
     },
     review="""CASE

@@ -1,6 +1,7 @@
 """position_futures.csv: closed perpetual positions. The realized PnL and the trading fee are
-booked here (trading.csv futures fills move nothing); funding is booked from others.csv
-FundingFee rows, so the position's funding_fee column is kept for reference only."""
+booked here (trading.csv futures fills move nothing). Funding is booked from others.csv FundingFee
+rows; only when none of the symbol fall inside the position's open..close window is the position's
+own funding_fee booked instead (exporter/normalize/views.py records which)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ POSITION_FUTURES_V2025 = Layout(
         "fee_amount": "CASE WHEN coalesce(r.fee, 0) <> 0 THEN abs(r.fee) END",
         "strategy": "r.position_id",
         "description": "'futures ' || lower(coalesce(r.position_side, '')) || ' ' || upper(r.symbol)"
-        " || ' funding ' || coalesce(rtrim(rtrim(r.funding_fee::VARCHAR, '0'), '.'), '0') || ' (booked from others.csv)'",
+        " || ' funding ' || coalesce(rtrim(rtrim(r.funding_fee::VARCHAR, '0'), '.'), '0')",
     },
     review="""CASE
         WHEN r.fee > 0 THEN 'positive futures fee (a rebate?): booked as a fee paid'

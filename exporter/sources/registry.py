@@ -1,23 +1,86 @@
-"""Every layout the importer knows, and detection by header (never by file name)."""
+"""Every layout the importer knows, and detection by header (never by file name; the one exception
+is structured-products.csv, whose header nobody has published)."""
 
 from __future__ import annotations
 
-from exporter.sources import deposit_withdraw, others, position_futures, staking, trading
-from exporter.sources.layout import Layout
+from pathlib import PurePosixPath
 
+from exporter.sources import (
+    deposit_withdraw,
+    dust_collector,
+    for_cointracker,
+    for_cointracking,
+    others,
+    position_futures,
+    raw_trading_details,
+    staking,
+    trading,
+    unrecognized,
+)
+from exporter.sources.csv_table import CsvTable
+from exporter.sources.layout import Layout
+from exporter.sources.partial import as_one_cell, conform, declared, placement
+
+# Within a family, newer layouts first: the dedupe of one event seen in two layouts prefers the
+# earlier entry (exporter/normalize/views.py).
 LAYOUTS: tuple[Layout, ...] = (
     *trading.LAYOUTS,
+    *raw_trading_details.LAYOUTS,
     *deposit_withdraw.LAYOUTS,
     *others.LAYOUTS,
     *staking.LAYOUTS,
     *position_futures.LAYOUTS,
+    *dust_collector.LAYOUTS,
+    *for_cointracker.LAYOUTS,
+    *for_cointracking.LAYOUTS,
+    *unrecognized.LAYOUTS,
 )
+_DETECTABLE = tuple(layout for layout in LAYOUTS if layout not in unrecognized.LAYOUTS)
 
 
 def detect(header: tuple[str, ...]) -> Layout | None:
-    for layout in LAYOUTS:
-        if layout.matches(header):
+    """The layout whose header is exactly this one, else the partly known layout the header fits
+    with the fewest undocumented columns (then the fewest absent optional ones)."""
+    for layout in _DETECTABLE:
+        if not layout.extra_ok and layout.matches(header):
             return layout
+    best: tuple[int, int, int] | None = None
+    found = None
+    for order, layout in enumerate(_DETECTABLE):
+        if not layout.extra_ok:
+            continue
+        placed = placement(layout, header)
+        if placed is None:
+            continue
+        sources, extras = placed
+        score = (len(extras), sources.count(None), order)
+        if best is None or score < best:
+            best, found = score, layout
+    return found
+
+
+def resolve(table: CsvTable, member_name: str) -> tuple[Layout | None, CsvTable]:
+    """The file's layout and its table with cells in that layout's declared order."""
+    layout = detect(table.header)
+    if layout is not None and layout.extra_ok:
+        placed = placement(layout, table.header)
+        assert placed is not None
+        sources, extras = placed
+        if extras or sources != list(range(len(sources))) or len(table.header) != len(sources):
+            table = conform(table, layout, *placed)
+        return layout, table
+    if layout is None and table.rows.height:
+        fallback = _fallback(member_name)
+        if fallback is not None:
+            return fallback, as_one_cell(table)
+    return layout, table
+
+
+def _fallback(member_name: str) -> Layout | None:
+    if "#" in member_name:
+        return unrecognized.UNKNOWN_TAB
+    if PurePosixPath(member_name).name.lower().startswith("structured-products"):
+        return unrecognized.STRUCTURED_PRODUCTS_UNKNOWN
     return None
 
 
@@ -29,4 +92,8 @@ def by_name(name: str) -> Layout:
 
 
 def known_headers() -> str:
-    return "; ".join(f"{layout.name}: {','.join(layout.header)}" for layout in LAYOUTS)
+    return "; ".join(
+        f"{layout.name}: {','.join(c.header for c in declared(layout))}"
+        + (" (any order, more columns allowed)" if layout.extra_ok else "")
+        for layout in _DETECTABLE
+    )

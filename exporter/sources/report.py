@@ -39,4 +39,5 @@ def format_report(report: ImportReport) -> str:
             f'{flagged} rows need review: pionex-export sql "SELECT occurred_at, kind, member_name, line_no, '
             'review_reason FROM transactions WHERE needs_review"'
         )
+    lines += report.notes
     return "\n".join(lines)

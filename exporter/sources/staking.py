@@ -4,7 +4,8 @@ later claim (booking both would count the income twice)."""
 
 from __future__ import annotations
 
-from exporter.sources.layout import Column, Kind, Layout, coin
+from exporter.sources.coins import coin, coin_amount
+from exporter.sources.layout import Column, Kind, Layout
 
 STAKING_V2025 = Layout(
     name="staking.v2025",
@@ -27,7 +28,9 @@ STAKING_V2025 = Layout(
             ELSE 'unclassified' END""",
         "subkind": "r.tag",
         "base_asset": coin("coalesce(r.received_coin, r.sent_coin)"),
-        "base_amount": "coalesce(r.received_qty, r.sent_qty)",
+        "base_amount": coin_amount(
+            "coalesce(r.received_qty, r.sent_qty)", "coalesce(r.received_coin, r.sent_coin)"
+        ),
         "description": "'staking ' || coalesce(r.tag, '')",
     },
     review="""CASE

@@ -1,0 +1,309 @@
+"""One view per event: where several export files describe the same money, book one and record
+which (table `view_choices`, shown by the import report).
+
+The rules, run in this order over the temp table `candidates` (all set-based SQL):
+1. same-events-other-layout: one family seen through two layouts or date formats (a 2022 workbook
+   tab and a 2024 CSV, an Excel re-save next to the original) books each event once. Events are
+   paired by family, kind, coins, amount and minute, n-th with n-th, so identical rows inside one
+   file still count; the Pionex-formatted, newest layout wins.
+2. trading-over-raw-details: trading.csv and raw-trading-details.csv hold the same fills
+   (aggregated vs individual). trading.csv is kept (it states the fee coin); a raw fill is left out
+   on any day trading.csv has rows, and near the days of a trading.csv from the same export.
+3. native-over-tax-tool-file: for-cointracker.csv / for-cointracking.csv repeat the native files;
+   their trades, transfers and income are left out on days the native files cover that kind.
+4. futures-funding: funding is booked from others.csv FundingFee rows; a position whose funding_fee
+   is non-zero while no FundingFee row of its symbol falls in its open..close window gets its
+   funding booked from position_futures.csv instead.
+5. Futures fills with no position_futures.csv position around them are flagged: their realized
+   PnL is not in the ledger.
+
+Registers its steps with the normalization pipeline on import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from exporter.normalize.columns import COLUMN_NAMES
+from exporter.normalize.pipeline import DEDUPE_STEPS
+from exporter.sources.layout import TIMESTAMP_FORMATS, Kind, Layout
+from exporter.sources.position_futures import POSITION_FUTURES_V2025
+from exporter.sources.registry import LAYOUTS
+from exporter.sql import literal
+from exporter.store.db import run, scalar
+
+SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "003_views.sql"
+NATIVE = {"trade": ("trading", "raw-trading-details", "dust-collector"),
+          "transfer": ("deposit-withdraw",),
+          "income": ("others", "staking", "position_futures")}  # fmt: skip
+TAX_TOOL_FILES = ("for-cointracker", "for-cointracking")  # preferred first
+_CLASS = """CASE WHEN kind IN ('trade', 'futures_fill') THEN 'trade'
+    WHEN kind IN ('deposit', 'withdrawal') THEN 'transfer'
+    WHEN kind IN ('income', 'expense', 'futures_profit', 'futures_loss', 'staking_accrual')
+        THEN 'income' END"""
+_VIEW = "source_family || '/' || layout"
+
+
+def _drop(con: duckdb.DuckDBPyConnection, rule: str, kept: str, detail: str, where: str) -> None:
+    """Record then delete the export candidates `where` selects (an SQL condition over `d`)."""
+    run(
+        con,
+        f"""INSERT INTO _dropped
+        SELECT d.txn_id, d.account, d.occurred_at, {literal(rule)}, {kept}, d.{_VIEW}, {literal(detail)}
+        FROM candidates d WHERE d.source = 'export' AND ({where})""",
+    )
+    run(
+        con,
+        "DELETE FROM candidates WHERE txn_id IN "
+        f"(SELECT txn_id FROM _dropped WHERE rule = {literal(rule)})",
+    )
+
+
+def _timestamp_index(layout: Layout) -> int | None:
+    return next((i for i, c in enumerate(layout.columns) if c.kind is Kind.TIMESTAMP), None)
+
+
+def _date_shape() -> str:
+    """Shape of the raw row's date cell ('9-9-9 9:9:9' for Pionex, '9/9/9 9:9' for Excel, ...)."""
+    cases = " ".join(
+        f"WHEN {literal(layout.name)} THEN r.cells[{index + 1}]"
+        for layout in LAYOUTS
+        if (index := _timestamp_index(layout)) is not None
+    )
+    return f"regexp_replace(trim(CASE r.layout {cases} END), '[0-9]+', '9', 'g')"
+
+
+def _layout_rank() -> str:
+    cases = " ".join(f"WHEN {literal(layout.name)} THEN {i}" for i, layout in enumerate(LAYOUTS))
+    return f"CASE c.layout {cases} ELSE {len(LAYOUTS)} END"
+
+
+def start(con: duckdb.DuckDBPyConnection) -> None:
+    run(
+        con,
+        "CREATE OR REPLACE TEMP TABLE _dropped (txn_id VARCHAR, account VARCHAR, "
+        "occurred_at TIMESTAMP, rule VARCHAR, kept VARCHAR, not_booked VARCHAR, detail VARCHAR)",
+    )
+
+
+def same_events_other_layout(con: duckdb.DuckDBPyConnection) -> None:
+    start(con)
+    shape = _date_shape()
+    pionex_shape = "'9-9-9 9:9:9'"
+    key = (
+        "account, source_family, kind, coalesce(side, ''), coalesce(base_asset, ''), "
+        "coalesce(quote_asset, ''), amount, minute"
+    )
+    run(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE _twins AS
+        WITH signed AS (
+            SELECT c.txn_id, c.account, c.source_family, c.kind, c.side, c.base_asset, c.quote_asset,
+                CASE WHEN c.kind IN ('trade', 'futures_fill') THEN c.quote_amount ELSE c.base_amount END
+                    AS amount,
+                date_trunc('minute', c.occurred_at) AS minute, c.occurred_at, c.line_no,
+                c.layout || '|' || {shape} AS signature,
+                CASE WHEN {shape} = {pionex_shape} THEN 0 ELSE 1 END AS pionex_format,
+                {_layout_rank()} AS layout_rank
+            FROM candidates c JOIN raw_export_rows r ON r.raw_id = c.raw_id
+            WHERE c.source = 'export' AND c.kind <> 'unclassified'),
+        numbered AS (
+            SELECT *, row_number() OVER (PARTITION BY {key}, signature
+                                         ORDER BY occurred_at, line_no, txn_id) AS n
+            FROM signed)
+        SELECT txn_id, first_value(signature) OVER (
+                   PARTITION BY {key}, n ORDER BY pionex_format, layout_rank, signature) AS kept_signature,
+               signature
+        FROM numbered""",
+    )
+    _drop(
+        con,
+        "same-events-other-layout",
+        "(SELECT t.kept_signature FROM _twins t WHERE t.txn_id = d.txn_id)",
+        "the same events in another layout or date format of the same file family",
+        "d.txn_id IN (SELECT txn_id FROM _twins WHERE signature <> kept_signature)",
+    )
+    run(con, "DROP TABLE _twins")
+
+
+def _export_group() -> str:
+    """Which export a raw row came from: the workbook, the zip folder, or a loose file's folder."""
+    s, m = "r.source_path", "r.member_name"
+    return f"""CASE WHEN strpos({m}, '#') > 0 THEN {s} || '#' || split_part({m}, '#', 1)
+        WHEN {m} = regexp_extract({s}, '[^/\\\\]*$') THEN regexp_replace({s}, '[/\\\\][^/\\\\]*$', '')
+        ELSE {s} || '/' || regexp_replace({m}, '/?[^/]*$', '') END"""
+
+
+def trading_over_raw_details(con: duckdb.DuckDBPyConnection) -> None:
+    run(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE _groups AS
+        SELECT c.txn_id, c.account, c.source_family, c.occurred_at, {_export_group()} AS export_group
+        FROM candidates c JOIN raw_export_rows r ON r.raw_id = c.raw_id
+        WHERE c.source = 'export' AND c.source_family IN ('trading', 'raw-trading-details')""",
+    )
+    same_day = """EXISTS (SELECT 1 FROM candidates t WHERE t.source = 'export'
+        AND t.source_family = 'trading' AND t.account = d.account
+        AND t.occurred_at::DATE = d.occurred_at::DATE)"""
+    same_export = """d.txn_id IN (
+        WITH spans AS (
+            SELECT account, export_group, min(occurred_at)::DATE - 1 AS lo, max(occurred_at)::DATE + 1 AS hi
+            FROM _groups WHERE source_family = 'trading' GROUP BY ALL)
+        SELECT g.txn_id FROM _groups g JOIN spans s
+            ON s.account = g.account AND s.export_group = g.export_group
+            AND g.occurred_at::DATE BETWEEN s.lo AND s.hi
+        WHERE g.source_family = 'raw-trading-details')"""
+    _drop(
+        con,
+        "trading-over-raw-details",
+        "'trading'",
+        "trading.csv books these fills (aggregated, with the fee coin)",
+        f"d.source_family = 'raw-trading-details' AND ({same_day} OR {same_export})",
+    )
+    run(con, "DROP TABLE _groups")
+
+
+def native_over_tax_tool_files(con: duckdb.DuckDBPyConnection) -> None:
+    for rank, family in enumerate(TAX_TOOL_FILES):
+        better = ", ".join(literal(f) for f in TAX_TOOL_FILES[:rank])
+        natives = " ".join(
+            f"WHEN '{cls}' THEN n.source_family IN ({', '.join(literal(f) for f in fams)})"
+            for cls, fams in NATIVE.items()
+        )
+        covered = f"""EXISTS (SELECT 1 FROM candidates n WHERE n.source = 'export'
+            AND n.account = d.account AND n.occurred_at::DATE = d.occurred_at::DATE
+            AND ({_CLASS.replace("kind", "n.kind")}) = ({_CLASS.replace("kind", "d.kind")})
+            AND (CASE ({_CLASS.replace("kind", "d.kind")}) {natives} ELSE false END
+                 {f"OR n.source_family IN ({better})" if better else ""}))"""
+        _drop(
+            con,
+            "native-over-tax-tool-file",
+            "'native files'" if not better else f"'native files or {TAX_TOOL_FILES[0]}'",
+            f"{family}.csv repeats events the native files of that day already book",
+            f"d.source_family = {literal(family)} AND {covered}",
+        )
+
+
+def _position_cells() -> tuple[str, str]:
+    """SQL for a position's open time and funding fee, read from its raw row `r`."""
+    names = [c.name for c in POSITION_FUTURES_V2025.columns]
+    opened = f"NULLIF(trim(r.cells[{names.index('open_time') + 1}]), '')"
+    funding = f"NULLIF(trim(r.cells[{names.index('funding_fee') + 1}]), '')"
+    formats = ", ".join(literal(f) for f in TIMESTAMP_FORMATS)
+    return (
+        f"try_strptime({opened}, [{formats}])::TIMESTAMP",
+        f"TRY_CAST({funding} AS DECIMAL(38,18))",
+    )
+
+
+def futures_funding(con: duckdb.DuckDBPyConnection) -> None:
+    opened, funding = _position_cells()
+    run(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE _positions AS
+        SELECT p.*, {funding} AS _funding,
+               coalesce({opened}, TIMESTAMP '1970-01-01') AS _opened
+        FROM candidates p JOIN raw_export_rows r ON r.raw_id = p.raw_id
+        WHERE p.source = 'export' AND p.source_family = 'position_futures'
+          AND r.layout = {literal(POSITION_FUTURES_V2025.name)}""",
+    )
+    run(con, "ALTER TABLE _positions ADD COLUMN _from_others BOOLEAN")
+    run(
+        con,
+        """UPDATE _positions p SET _from_others = EXISTS (
+            SELECT 1 FROM candidates o WHERE o.source_family = 'others' AND o.subkind = 'FundingFee'
+              AND o.account = p.account AND o.symbol = p.symbol
+              AND o.occurred_at BETWEEN p._opened AND p.occurred_at)""",
+    )
+    overrides = {
+        "txn_id": "md5(p.txn_id || '|funding')",
+        "kind": "CASE WHEN p._funding < 0 THEN 'expense' ELSE 'income' END",
+        "subkind": "'FundingFee'",
+        "side": "NULL",
+        "quote_asset": "NULL",
+        "quote_amount": "NULL",
+        "price": "NULL",
+        "fee_asset": "NULL",
+        "fee_amount": "NULL",
+        "base_amount": "abs(p._funding)",
+        "description": "'funding of ' || p.symbol || ' position ' || p.strategy "
+        "|| ' (its funding_fee: no others.csv FundingFee rows in the position window)'",
+        "needs_review": "false",
+        "review_reason": "NULL",
+    }
+    columns = ", ".join(COLUMN_NAMES)
+    values = ", ".join(f"{overrides.get(c, 'p.' + c)}" for c in COLUMN_NAMES)
+    run(
+        con,
+        f"INSERT INTO candidates ({columns}) SELECT {values} FROM _positions p "
+        "WHERE coalesce(p._funding, 0) <> 0 AND NOT p._from_others",
+    )
+    run(
+        con,
+        """INSERT INTO _dropped
+        SELECT txn_id, account, occurred_at, 'futures-funding',
+            CASE WHEN _from_others THEN 'others/FundingFee' ELSE 'position_futures/funding_fee' END,
+            CASE WHEN _from_others THEN 'position_futures/funding_fee' ELSE 'others/FundingFee' END,
+            CASE WHEN _from_others THEN 'funding booked once, from the FundingFee rows of the symbol'
+                 ELSE 'no FundingFee rows of the symbol in the position window: position funding_fee booked' END
+        FROM _positions WHERE coalesce(_funding, 0) <> 0""",
+    )
+    _flag_fills_without_position(con)
+    run(con, "DROP TABLE _positions")
+
+
+def _flag_fills_without_position(con: duckdb.DuckDBPyConnection) -> None:
+    reason = (
+        "futures fill with no position_futures.csv position of its symbol open at that time: "
+        "its realized PnL is not in the ledger"
+    )
+    run(
+        con,
+        f"""UPDATE candidates c SET needs_review = true,
+            review_reason = concat_ws('; ', c.review_reason, {literal(reason)})
+        WHERE c.source = 'export' AND c.kind = 'futures_fill' AND NOT EXISTS (
+            SELECT 1 FROM _positions p WHERE p.account = c.account AND p.symbol = c.symbol
+              AND c.occurred_at BETWEEN p._opened AND p.occurred_at)""",
+    )
+
+
+def record(con: duckdb.DuckDBPyConnection) -> None:
+    """Replace the recorded choices of the accounts being rebuilt with this run's."""
+    if not scalar(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'view_choices'"
+    ):
+        run(con, SCHEMA.read_text(encoding="utf-8"))  # a database migrated before 003 existed
+    run(
+        con,
+        """DELETE FROM view_choices WHERE account IN (
+            SELECT DISTINCT account FROM candidates UNION SELECT DISTINCT account FROM _dropped)""",
+    )
+    run(
+        con,
+        """INSERT INTO view_choices
+        SELECT account, rule, kept, not_booked, min(occurred_at), max(occurred_at), count(*), detail
+        FROM _dropped GROUP BY ALL ORDER BY account, rule, kept, not_booked""",
+    )
+    run(con, "DROP TABLE _dropped")
+
+
+def choices(con: duckdb.DuckDBPyConnection, account: str) -> list[tuple]:
+    """(rule, kept, not_booked, first_at, last_at, rows, detail) recorded for the account."""
+    return con.execute(
+        "SELECT rule, kept, not_booked, first_at, last_at, rows, detail FROM view_choices "
+        "WHERE account = ? ORDER BY rule, kept, not_booked",
+        [account],
+    ).fetchall()
+
+
+DEDUPE_STEPS.extend(
+    [
+        same_events_other_layout,
+        trading_over_raw_details,
+        native_over_tax_tool_files,
+        futures_funding,
+        record,
+    ]
+)
