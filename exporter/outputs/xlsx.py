@@ -1,0 +1,453 @@
+"""The Excel workbook: a history a person can read without docs.
+
+Sheets: `Summary` (period, per-asset in/out/fees/net, counts per kind, needs-review count, monthly
+trading volume and fees with a chart), `Transactions` (every transaction), one sheet per family
+of kinds (`Trades`, `Deposits & withdrawals`, `Income & expenses`, `Futures`), and `Needs
+review` (every flagged row with its reason and origin). A sheet that would pass Excel's
+1,048,576 rows continues on `Transactions (2)`, ...
+
+Exactness: Excel stores numbers as binary floats (about 15 significant digits), so an amount
+like 123456789012345678.5 or 0.000000000000000001 + 5000 cannot be held exactly in a number
+cell. Amount cells are real numbers (sortable, summable, formatted), and every amount also has an
+`(exact)` text column holding all its digits; the Summary says to use those when a figure must be
+exact. Nothing is silently rounded: the exact figure is always one column away.
+
+Dates are real Excel date-times (UTC). Headers are frozen with filter buttons; provenance (source,
+file, line, API reference, hashes, ids) sits in the right-most columns. `fast=True` (`--fast`)
+skips the per-kind sheets and the column-width scan for very large histories.
+
+Writer choice, measured (200,000 rows x 16 columns, dates + 4 formatted number columns, 2-core
+machine under load): openpyxl write-only with per-cell styles 188 s, XlsxWriter
+constant_memory with column formats 86 s: XlsxWriter is about 2.2x faster for the same
+output (column-level formats cost nothing per cell), and has native combined charts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from exporter.errors import UserError
+from exporter.outputs.common import Selection, atomic_output
+from exporter.outputs.flows import ORDER_BY
+
+EXCEL_MAX_ROWS = 1_048_576
+DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
+AMOUNT_FORMAT = "#,##0.00##########"
+MAX_WIDTH = 60
+
+
+def _exact(column: str) -> str:
+    """SQL: a DECIMAL as all its digits, trailing zeros trimmed (DECIMAL prints 18 decimals)."""
+    return f"rtrim(rtrim({column}::VARCHAR, '0'), '.')"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    sql: str
+    kind: str = "text"  # text | date | amount | int
+
+
+def _amount(header: str, column: str) -> Column:
+    return Column(header, f"CAST({column} AS DOUBLE)", "amount")
+
+
+TRANSACTION_COLUMNS = (
+    Column("Date (UTC)", "occurred_at", "date"),
+    Column("Kind", "kind"),
+    Column("Subkind", "subkind"),
+    Column("Symbol", "symbol"),
+    Column("Side", "side"),
+    Column("Base asset", "base_asset"),
+    _amount("Base amount", "base_amount"),
+    Column("Quote asset", "quote_asset"),
+    _amount("Quote amount", "quote_amount"),
+    _amount("Price", "price"),
+    Column("Fee asset", "fee_asset"),
+    _amount("Fee amount", "fee_amount"),
+    Column("Needs review", "CASE WHEN needs_review THEN 'yes' END"),
+    Column("Review reason", "review_reason"),
+    Column("Description", "description"),
+    Column("Strategy", "strategy"),
+    Column("Network", "network"),
+    Column("Tx hash", "tx_hash"),
+    Column("Base amount (exact)", _exact("base_amount")),
+    Column("Quote amount (exact)", _exact("quote_amount")),
+    Column("Price (exact)", _exact("price")),
+    Column("Fee amount (exact)", _exact("fee_amount")),
+    Column("Account", "account"),
+    Column("Source", "source"),
+    Column("Source family", "source_family"),
+    Column("Layout", "layout"),
+    Column("File", "member_name"),
+    Column("Line", "line_no", "int"),
+    Column("API ref", "api_ref"),
+    Column("File SHA-256", "file_sha256"),
+    Column("Raw id", "raw_id", "int"),
+    Column("Txn id", "txn_id"),
+)
+REVIEW_COLUMNS = (
+    Column("Date (UTC)", "occurred_at", "date"),
+    Column("Kind", "kind"),
+    Column("Subkind", "subkind"),
+    Column("Symbol", "symbol"),
+    Column("Asset", "base_asset"),
+    _amount("Amount", "base_amount"),
+    Column("Amount (exact)", _exact("base_amount")),
+    Column("Reason", "review_reason"),
+    Column("Origin", "coalesce(member_name || ' line ' || line_no, api_ref)"),
+    Column("Account", "account"),
+    Column("File SHA-256", "file_sha256"),
+    Column("Txn id", "txn_id"),
+)
+# Sheet name -> kinds it holds.
+KIND_SHEETS = {
+    "Trades": ("trade",),
+    "Deposits & withdrawals": ("deposit", "withdrawal"),
+    "Income & expenses": ("income", "expense"),
+    "Futures": ("futures_fill", "futures_profit", "futures_loss"),
+    "Other": (),  # every other kind: transfers, staking accruals, unclassified, ...
+}
+NOTES = (
+    "All times are UTC.",
+    "Amount cells are Excel numbers (about 15 significant digits). The '(exact)' columns hold "
+    "every digit as text: use them when a figure must be exact.",
+    "Per asset: In = received (trades, deposits, income, futures profit); Out = sent; Fees = "
+    "fees paid; Net = In - Out - Fees, the holding this history explains.",
+    "Futures fills, transfers between your own accounts and issued staking profit move no coins: "
+    "they are counted per kind but have no In/Out.",
+    "Rows marked 'Needs review' are booked as the file states them; see the 'Needs review' sheet.",
+)
+
+
+@dataclass(frozen=True)
+class WorkbookResult:
+    path: Path
+    transactions: int
+    sheets: tuple[str, ...]
+
+    def describe(self) -> str:
+        return (
+            f"wrote {self.transactions} transactions to {self.path} "
+            f"(sheets: {', '.join(self.sheets)})"
+        )
+
+
+def _sheet_names(base: str, rows: int, per_sheet: int) -> list[str]:
+    count = max(1, -(-rows // per_sheet))
+    return [base] + [f"{base} ({n})" for n in range(2, count + 1)]
+
+
+class _Writer:
+    """Holds the workbook and its formats; writes SQL results as sheets."""
+
+    def __init__(self, workbook: Any, fast: bool, per_sheet: int) -> None:
+        self.book = workbook
+        self.fast = fast
+        self.per_sheet = per_sheet
+        self.sheets: list[str] = []
+        self.header = workbook.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "text_wrap": False}
+        )
+        self.title = workbook.add_format({"bold": True, "font_size": 14})
+        self.bold = workbook.add_format({"bold": True})
+        self.date = workbook.add_format({"num_format": DATE_FORMAT})
+        self.month = workbook.add_format({"num_format": "yyyy-mm"})
+        self.amount = workbook.add_format({"num_format": AMOUNT_FORMAT})
+        self.integer = workbook.add_format({"num_format": "0"})
+        self.text = workbook.add_format({"num_format": "@"})
+        self.provenance = workbook.add_format({"font_color": "#808080"})
+        self.review = workbook.add_format({"bg_color": "#FCE4D6"})
+
+    def _format(self, column: Column) -> Any:
+        return {
+            "date": self.date,
+            "amount": self.amount,
+            "int": self.integer,
+        }.get(column.kind)
+
+    def _widths(
+        self, con: duckdb.DuckDBPyConnection, columns: tuple[Column, ...], source: str
+    ) -> list[int]:
+        if self.fast:
+            return [
+                19 if c.kind == "date" else 18 if c.kind == "amount" else max(12, len(c.header) + 2)
+                for c in columns
+            ]
+        lengths = ", ".join(f"max(length(CAST(({c.sql}) AS VARCHAR)))" for c in columns)
+        measured = con.execute(f"SELECT {lengths} FROM ({source})").fetchall()[0]
+        widths = []
+        for column, length in zip(columns, measured, strict=True):
+            if column.kind == "date":
+                widths.append(20)
+            elif column.kind == "amount":
+                widths.append(18)
+            else:
+                widths.append(min(MAX_WIDTH, max(len(column.header), length or 0) + 2))
+        return widths
+
+    def table(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        base_name: str,
+        columns: tuple[Column, ...],
+        source: str,
+        order: str,
+        provenance_from: str | None = None,
+    ) -> int:
+        """Write `source` (a SELECT over transactions) as one or more sheets; returns rows."""
+        total = int(con.execute(f"SELECT count(*) FROM ({source})").fetchall()[0][0])
+        widths = self._widths(con, columns, source)
+        names = _sheet_names(base_name, total, self.per_sheet)
+        select = ", ".join(f"({c.sql}) AS c{i}" for i, c in enumerate(columns))
+        cursor = con.execute(f"SELECT {select} FROM ({source}) ORDER BY {order}")
+        review_col = next((i for i, c in enumerate(columns) if c.header == "Needs review"), None)
+        first_provenance = next(
+            (i for i, c in enumerate(columns) if c.header == provenance_from), len(columns)
+        )
+        batch: list[tuple] = []
+        for index, name in enumerate(names):
+            rows_here = min(self.per_sheet, total - index * self.per_sheet)
+            sheet = self.book.add_worksheet(name)
+            self.sheets.append(name)
+            for i, (column, width) in enumerate(zip(columns, widths, strict=True)):
+                fmt = self._format(column)
+                if fmt is None and i >= first_provenance:
+                    fmt = self.provenance
+                sheet.set_column(i, i, width, fmt)
+            sheet.write_row(0, 0, [c.header for c in columns], self.header)
+            sheet.freeze_panes(1, 0)
+            sheet.autofilter(0, 0, max(rows_here, 1), len(columns) - 1)
+            sheet.ignore_errors(
+                {"number_stored_as_text": f"A1:{_col(len(columns) - 1)}{EXCEL_MAX_ROWS}"}
+            )
+            if review_col is not None and rows_here:
+                letter = _col(review_col)
+                sheet.conditional_format(
+                    1,
+                    0,
+                    rows_here,
+                    len(columns) - 1,
+                    {"type": "formula", "criteria": f'=${letter}2="yes"', "format": self.review},
+                )
+            written = 0
+            while written < rows_here:
+                if not batch:
+                    batch = cursor.fetchmany(min(50_000, rows_here - written))
+                    if not batch:
+                        break
+                take = batch[: rows_here - written]
+                batch = batch[len(take) :]
+                for row in take:
+                    written += 1
+                    sheet.write_row(written, 0, row)
+        return total
+
+
+def _col(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _summary(w: _Writer, con: duckdb.DuckDBPyConnection, selection: Selection, fast: bool) -> None:
+    sheet = w.book.add_worksheet("Summary")
+    w.sheets.append("Summary")
+    where = selection.where()
+    sheet.set_column(0, 0, 26)
+    sheet.set_column(1, 6, 20)
+    row = 0
+    account = selection.account or "all accounts"
+    sheet.write(row, 0, f"Pionex history: {account}", w.title)
+    row += 2
+    first, last, count, flagged = con.execute(
+        "SELECT min(occurred_at), max(occurred_at), count(*), "
+        f"count(*) FILTER (WHERE needs_review) FROM transactions WHERE {where}"
+    ).fetchall()[0]
+    period_from = selection.date_from.isoformat() if selection.date_from else "start of history"
+    period_to = selection.date_to.isoformat() if selection.date_to else "end of history"
+    facts: list[tuple[str, Any, Any]] = [
+        ("Period selected (UTC)", f"{period_from} to {period_to}", None),
+        ("First transaction (UTC)", first, w.date),
+        ("Last transaction (UTC)", last, w.date),
+        ("Transactions", count, None),
+        ("Needs review", flagged, None),
+    ]
+    for label, value, fmt in facts:
+        sheet.write(row, 0, label, w.bold)
+        if value is None:
+            sheet.write(row, 1, "none")
+        else:
+            sheet.write(row, 1, value, fmt)
+        row += 1
+    row += 1
+    for note in NOTES:
+        sheet.write(row, 0, note)
+        row += 1
+    row += 1
+
+    sheet.write(row, 0, "Per asset", w.title)
+    row += 1
+    sheet.write_row(
+        row, 0, ["Asset", "In", "Out", "Fees", "Net", "Net (exact)", "Movements"], w.header
+    )
+    row += 1
+    assets = con.execute(
+        f"""
+        SELECT asset,
+            CAST(coalesce(sum(amount) FILTER (WHERE leg <> 'fee' AND amount > 0), 0) AS DOUBLE),
+            CAST(coalesce(-sum(amount) FILTER (WHERE leg <> 'fee' AND amount < 0), 0) AS DOUBLE),
+            CAST(coalesce(-sum(amount) FILTER (WHERE leg = 'fee'), 0) AS DOUBLE),
+            CAST(sum(amount) AS DOUBLE), {_exact("sum(amount)")}, count(*)
+        FROM ledger WHERE {where} GROUP BY asset ORDER BY asset
+        """
+    ).fetchall()
+    for values in assets:
+        sheet.write_string(row, 0, values[0])
+        for i in range(1, 5):
+            sheet.write_number(row, i, values[i], w.amount)
+        sheet.write_string(row, 5, values[5])
+        sheet.write_number(row, 6, values[6])
+        row += 1
+    row += 1
+
+    sheet.write(row, 0, "Per kind", w.title)
+    row += 1
+    sheet.write_row(row, 0, ["Kind", "Transactions", "Needs review"], w.header)
+    row += 1
+    for kind, n, review in con.execute(
+        f"SELECT kind, count(*), count(*) FILTER (WHERE needs_review) FROM transactions "
+        f"WHERE {where} GROUP BY kind ORDER BY kind"
+    ).fetchall():
+        sheet.write_row(row, 0, [kind, n, review])
+        row += 1
+    row += 1
+    _monthly(w, sheet, con, where, row)
+
+
+def _monthly(w: _Writer, sheet: Any, con: duckdb.DuckDBPyConnection, where: str, row: int) -> None:
+    quote = con.execute(
+        f"SELECT quote_asset FROM transactions WHERE kind = 'trade' AND {where} "
+        "GROUP BY quote_asset ORDER BY count(*) DESC, quote_asset LIMIT 1"
+    ).fetchall()
+    sheet.write(row, 0, "Monthly trading", w.title)
+    row += 1
+    if not quote:
+        sheet.write(row, 0, "no spot trades in this period")
+        return
+    asset = quote[0][0]
+    sheet.write_row(
+        row, 0, ["Month", "Spot trades", f"Volume ({asset})", f"Fees paid ({asset})"], w.header
+    )
+    header_row = row
+    row += 1
+    months = con.execute(
+        f"""
+        WITH volume AS (
+            SELECT date_trunc('month', occurred_at) AS month, count(*) AS trades,
+                   sum(quote_amount) AS volume
+            FROM transactions WHERE kind = 'trade' AND quote_asset = ? AND {where} GROUP BY 1
+        ), fees AS (
+            SELECT date_trunc('month', occurred_at) AS month, -sum(amount) AS fees
+            FROM ledger WHERE leg = 'fee' AND asset = ? AND {where} GROUP BY 1
+        )
+        SELECT coalesce(v.month, f.month)::DATE AS month, coalesce(v.trades, 0),
+               CAST(coalesce(v.volume, 0) AS DOUBLE), CAST(coalesce(f.fees, 0) AS DOUBLE)
+        FROM volume v FULL JOIN fees f ON v.month = f.month ORDER BY 1
+        """,
+        [asset, asset],
+    ).fetchall()
+    for month, trades, volume, fees in months:
+        sheet.write_datetime(row, 0, dt.datetime.combine(month, dt.time()), w.month)
+        sheet.write_number(row, 1, trades)
+        sheet.write_number(row, 2, volume, w.amount)
+        sheet.write_number(row, 3, fees, w.amount)
+        row += 1
+    first, last = header_row + 1, row - 1
+    chart = w.book.add_chart({"type": "column"})
+    chart.add_series(
+        {
+            "name": ["Summary", header_row, 2],
+            "categories": ["Summary", first, 0, last, 0],
+            "values": ["Summary", first, 2, last, 2],
+        }
+    )
+    line = w.book.add_chart({"type": "line"})
+    line.add_series(
+        {
+            "name": ["Summary", header_row, 3],
+            "categories": ["Summary", first, 0, last, 0],
+            "values": ["Summary", first, 3, last, 3],
+            "y2_axis": True,
+            "marker": {"type": "circle"},
+        }
+    )
+    chart.combine(line)
+    chart.set_title({"name": f"Monthly spot volume and fees ({asset})"})
+    chart.set_x_axis({"date_axis": False, "num_format": "yyyy-mm"})
+    chart.set_y_axis({"name": f"Volume ({asset})"})
+    line.set_y2_axis({"name": f"Fees ({asset})"})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 720, "height": 360})
+    sheet.insert_chart(header_row, 5, chart)
+
+
+def write(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    selection: Selection,
+    *,
+    fast: bool = False,
+    rows_per_sheet: int = EXCEL_MAX_ROWS - 1,
+) -> WorkbookResult:
+    """Write the workbook; `rows_per_sheet` is Excel's limit minus the header (tests lower it)."""
+    try:
+        import xlsxwriter
+    except ModuleNotFoundError:  # pragma: no cover - a packaging error, not a user's
+        raise UserError(
+            "the xlsx export needs the XlsxWriter package: pip install XlsxWriter"
+        ) from None
+    where = selection.where()
+    with atomic_output(path) as tmp:
+        book = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,  # data is never run as a formula
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "default_date_format": DATE_FORMAT,
+                "use_zip64": True,
+            },
+        )
+        # Fixed metadata: the same database gives the same workbook content.
+        book.set_properties({"title": "Pionex history", "created": dt.datetime(2000, 1, 1)})
+        w = _Writer(book, fast, rows_per_sheet)
+        _summary(w, con, selection, fast)
+        source = f"SELECT * FROM transactions WHERE {where}"
+        total = w.table(con, "Transactions", TRANSACTION_COLUMNS, source, ORDER_BY, "Account")
+        if not fast:
+            for name, kinds in KIND_SHEETS.items():
+                listed = kinds or tuple(k for ks in KIND_SHEETS.values() for k in ks)
+                kinds_sql = ", ".join(f"'{k}'" for k in listed)
+                subset = f"{source} AND kind {'' if kinds else 'NOT '}IN ({kinds_sql})"
+                if con.execute(f"SELECT count(*) FROM ({subset})").fetchall()[0][0]:
+                    w.table(con, name, TRANSACTION_COLUMNS, subset, ORDER_BY, "Account")
+        w.table(
+            con,
+            "Needs review",
+            REVIEW_COLUMNS,
+            f"{source} AND needs_review",
+            ORDER_BY,
+            "Account",
+        )
+        book.close()
+    return WorkbookResult(Path(path), total, tuple(w.sheets))

@@ -1,0 +1,249 @@
+"""Every tax-tool CSV read back with csv + Decimal: header, dates, labels, and per-asset flows
+equal to the ledger (to the last decimal, or to TurboTax's documented rounding)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+
+from exporter.outputs import bittytax, cointracker, cointracking, koinly, turbotax
+from tests.helpers import cli, ledger_nets, query
+from tests.test_outputs_common import build_full_db, read_rows
+
+# Headers written out independently of the code under test (export-formats.md B.2-B.5, BittyTax).
+EXPECTED_HEADERS = {
+    "koinly": "Date,Sent Amount,Sent Currency,Received Amount,Received Currency,Fee Amount,"
+    "Fee Currency,Net Worth Amount,Net Worth Currency,Label,Description,TxHash",
+    "cointracker": "Date,Received Quantity,Received Currency,Sent Quantity,Sent Currency,"
+    "Fee Amount,Fee Currency,Tag",
+    "cointracking": "Type,Buy Amount,Buy Currency,Sell Amount,Sell Currency,Fee,Fee Currency,"
+    "Exchange,Trade-Group,Comment,Date",
+    "turbotax": "Date,Type,Sent Asset,Sent Amount,Received Asset,Received Amount,Fee Asset,"
+    "Fee Amount,Market Value Currency,Market Value,Description,Transaction Hash,Transaction ID",
+    "bittytax": "Type,Buy Quantity,Buy Asset,Buy Value in GBP,Sell Quantity,Sell Asset,"
+    "Sell Value in GBP,Fee Quantity,Fee Asset,Fee Value in GBP,Wallet,Timestamp,Note",
+}
+MODULES = {
+    "koinly": koinly,
+    "cointracker": cointracker,
+    "cointracking": cointracking,
+    "turbotax": turbotax,
+    "bittytax": bittytax,
+}
+DATES = {
+    "koinly": ("Date", r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC"),
+    "cointracker": ("Date", r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}"),
+    "cointracking": ("Date", r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"),
+    "turbotax": ("Date", r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"),
+    "bittytax": ("Timestamp", r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2} UTC"),
+}
+LABELS = {
+    "koinly": ("Label", {"", "reward", "income", "realized gain", "margin fee", "cost"}),
+    "cointracker": ("Tag", {"", "staking", "margin gain", "margin loss", "margin fee"}),
+    "cointracking": (
+        "Type",
+        {
+            "Trade",
+            "Deposit",
+            "Withdrawal",
+            "Staking",
+            "Reward / Bonus",
+            "Income",
+            "Other Expense",
+            "Other Fee",
+            "Derivatives / Futures Profit",
+            "Derivatives / Futures Loss",
+        },
+    ),  # fmt: skip
+    "turbotax": ("Type", {"Convert", "Deposit", "Withdrawal", "Staking", "Income", "Expense"}),
+    "bittytax": (
+        "Type",
+        {
+            "Trade",
+            "Deposit",
+            "Withdrawal",
+            "Staking",
+            "Income",
+            "Spend",
+            "Margin-Gain",
+            "Margin-Loss",
+            "Margin-Fee",
+        },
+    ),  # fmt: skip
+}
+# (amount column, asset column, sign) per format: how each tool moves balances.
+FLOW_COLUMNS = {
+    "koinly": (
+        ("Received Amount", "Received Currency", 1),
+        ("Sent Amount", "Sent Currency", -1),
+        ("Fee Amount", "Fee Currency", -1),
+    ),
+    "cointracker": (
+        ("Received Quantity", "Received Currency", 1),
+        ("Sent Quantity", "Sent Currency", -1),
+        ("Fee Amount", "Fee Currency", -1),
+    ),
+    # CoinTracking's fee field is informational: its balances move by Buy and Sell only.
+    "cointracking": (("Buy Amount", "Buy Currency", 1), ("Sell Amount", "Sell Currency", -1)),
+    "turbotax": (
+        ("Received Amount", "Received Asset", 1),
+        ("Sent Amount", "Sent Asset", -1),
+        ("Fee Amount", "Fee Asset", -1),
+    ),
+    "bittytax": (
+        ("Buy Quantity", "Buy Asset", 1),
+        ("Sell Quantity", "Sell Asset", -1),
+        ("Fee Quantity", "Fee Asset", -1),
+    ),
+}
+PLAIN = re.compile(r"^\d+(\.\d*[1-9])?$")
+
+
+@pytest.fixture
+def full_db(db: Path, sample_zip: Path, tmp_path: Path) -> Path:
+    return build_full_db(db, sample_zip, tmp_path)
+
+
+def _export(db: Path, fmt: str, out: Path, *extra: str) -> list[dict[str, str]]:
+    result = cli("--db", db, "export", fmt, "-o", out, *extra)
+    assert result.exit_code == 0, result.output
+    return read_rows(out)[1]
+
+
+def _flows(rows: list[dict[str, str]], columns) -> dict[str, Decimal]:  # type: ignore[no-untyped-def]
+    flows: dict[str, Decimal] = {}
+    for row in rows:
+        for amount_col, asset_col, sign in columns:
+            if row[amount_col]:
+                asset = row[asset_col]
+                flows[asset] = flows.get(asset, Decimal(0)) + sign * Decimal(row[amount_col])
+    return {a: v for a, v in flows.items() if v != 0}
+
+
+def _rounded_ledger(db: Path) -> dict[str, Decimal]:
+    """Σ of each ledger leg rounded on its own to 8 decimals, half up: TurboTax's documented rule."""
+    nets: dict[str, Decimal] = {}
+    for asset, amount in query(db, "SELECT asset, amount FROM ledger"):
+        amount = Decimal(amount)
+        rounded = abs(amount).quantize(Decimal("1e-8"), rounding=ROUND_HALF_UP)
+        nets[asset] = nets.get(asset, Decimal(0)) + (rounded if amount > 0 else -rounded)
+    return {a: v for a, v in nets.items() if v != 0}
+
+
+@pytest.mark.parametrize("fmt", sorted(MODULES))
+def test_header_dates_labels_and_numbers(fmt: str, full_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / f"{fmt}.csv"
+    rows = _export(full_db, fmt, out)
+    assert EXPECTED_HEADERS[fmt] == MODULES[fmt].HEADER
+    assert out.read_bytes().split(b"\n", 1)[0] == EXPECTED_HEADERS[fmt].encode()
+    date_col, pattern = DATES[fmt]
+    label_col, vocabulary = LABELS[fmt]
+    assert rows
+    for row in rows:
+        assert re.fullmatch(pattern, row[date_col]), row[date_col]
+        assert row[label_col] in vocabulary, row[label_col]
+        for amount_col, asset_col, _ in FLOW_COLUMNS[fmt]:
+            assert row[amount_col] == "" or PLAIN.match(row[amount_col]), row[amount_col]
+            assert (row[amount_col] == "") == (row[asset_col] == ""), row
+
+
+@pytest.mark.parametrize("fmt", ["koinly", "cointracker", "cointracking", "bittytax"])
+def test_per_asset_flows_equal_the_ledger(fmt: str, full_db: Path, tmp_path: Path) -> None:
+    rows = _export(full_db, fmt, tmp_path / f"{fmt}.csv")
+    assert _flows(rows, FLOW_COLUMNS[fmt]) == ledger_nets(full_db)
+
+
+def test_turbotax_rounds_each_amount_to_8_decimals_and_says_so(
+    full_db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "turbotax.csv"
+    result = cli("--db", full_db, "export", "turbotax", "-o", out)
+    assert result.exit_code == 0, result.output
+    rows = read_rows(out)[1]
+    for row in rows:
+        for column in ("Sent Amount", "Received Amount", "Fee Amount"):
+            value = row[column]
+            assert value == "" or (
+                Decimal(value) > 0 and -Decimal(value).as_tuple().exponent <= 8
+            ), value
+    assert _flows(rows, FLOW_COLUMNS["turbotax"]) == _rounded_ledger(full_db)
+    # 0.123456785 sits on the rounding edge: half up, and the exact figure travels along.
+    edge = next(r for r in rows if r["Received Amount"] == "0.12345679")
+    assert "exact: received 0.123456785 USDT" in edge["Description"]
+    # 1e-18 USDT of funding cannot be expressed: left out, and the command says so.
+    assert "1 rows not written" in result.stdout and "USDT -0.000000000000000001" in result.stdout
+    assert not [r for r in rows if r["Date"].startswith("2025-02-02")]
+
+
+def test_cointracking_folds_same_coin_fees_and_writes_third_coin_fees_apart(
+    full_db: Path, tmp_path: Path
+) -> None:
+    rows = _export(full_db, "cointracking", tmp_path / "ct.csv")
+    buys = [r for r in rows if r["Date"] == "2025-02-01 10:00:00"]
+    # two identical partial fills, each followed by its BNB fee
+    assert [r["Type"] for r in buys] == ["Trade", "Other Fee", "Trade", "Other Fee"]
+    assert (buys[0]["Buy Amount"], buys[0]["Sell Amount"], buys[0]["Fee"]) == (
+        "0.001",
+        "65.4321",
+        "",
+    )
+    assert (buys[1]["Sell Amount"], buys[1]["Sell Currency"]) == ("0.0001", "BNB")
+    sell = next(r for r in rows if r["Date"] == "2025-03-01 10:00:00")
+    # fee in the sold coin: Sell increased by it
+    assert (sell["Sell Amount"], sell["Sell Currency"], sell["Fee"]) == (
+        "0.0005005",
+        "BTC",
+        "0.0000005",
+    )
+    # a futures profit of 1 with a fee of 2 is a net loss of 1
+    short = next(r for r in rows if r["Date"] == "2025-02-08 01:00:00")
+    assert (short["Type"], short["Sell Amount"], short["Buy Amount"]) == (
+        "Derivatives / Futures Loss",
+        "1",
+        "",
+    )
+    assert all(r["Exchange"] == "Pionex" for r in rows)
+
+
+def test_labels_follow_what_happened(full_db: Path, tmp_path: Path) -> None:
+    def by_date(fmt: str, column: str) -> Callable[[str], str]:
+        rows = _export(full_db, fmt, tmp_path / f"{fmt}.csv")
+        date_col = DATES[fmt][0]
+        return lambda prefix: next(r[column] for r in rows if r[date_col].startswith(prefix))
+
+    koinly_label = by_date("koinly", "Label")
+    assert koinly_label("2025-03-12") == "reward"  # claimed staking
+    assert koinly_label("2025-05-06 16:00:01") == "margin fee"  # funding paid
+    assert koinly_label("2025-05-07 09:10:11") == "realized gain"
+    assert koinly_label("2025-01-02") == ""  # deposit: Koinly matches transfers itself
+    bitty = by_date("bittytax", "Type")
+    assert bitty("2025-02-07T01:00:00") == "Margin-Loss"  # a flat position that only paid its fee
+    assert bitty("2025-02-09T01:00:00") == "Margin-Loss"
+    assert bitty("2025-06-20") == "Withdrawal"
+    tracker = by_date("cointracker", "Tag")
+    assert tracker("03/12/2025") == "staking"
+    assert (
+        tracker("05/20/2025") == ""
+    )  # referral commission: CoinTracker's untagged receive is income
+
+
+def test_review_marks_and_formula_text_travel_where_the_format_has_room(
+    full_db: Path, tmp_path: Path
+) -> None:
+    rows = _export(full_db, "koinly", tmp_path / "k.csv")
+    flagged = [r for r in rows if "REVIEW:" in r["Description"]]
+    assert (
+        len(flagged)
+        == query(
+            full_db,
+            "SELECT count(*) FROM transactions WHERE needs_review AND kind NOT IN "
+            "('futures_fill', 'transfer', 'staking_accrual', 'unclassified')",
+        )[0][0]
+    )
+    assert all("line " in r["Description"] for r in rows)  # origin: file and line
+    notes = _export(full_db, "bittytax", tmp_path / "b.csv")
+    assert not [r for r in notes if r["Note"][:1] in "=+-@"]

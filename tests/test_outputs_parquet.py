@@ -1,0 +1,55 @@
+"""Parquet read back with a fresh DuckDB connection: exact types, all rows, time order, and the
+ledger file's per-asset sums equal to the database's ledger."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.helpers import cli, ledger_nets, query
+from tests.test_outputs_common import build_full_db
+
+
+@pytest.fixture
+def full_db(db: Path, sample_zip: Path, tmp_path: Path) -> Path:
+    return build_full_db(db, sample_zip, tmp_path)
+
+
+def _read(path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect() as con:
+        return con.execute(sql.replace("FILE", f"read_parquet('{path.as_posix()}')")).fetchall()
+
+
+def test_folder_output_holds_transactions_and_ledger(full_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "pq"
+    result = cli("--db", full_db, "export", "parquet", "-o", out)
+    assert result.exit_code == 0, result.output
+    transactions, ledger = out / "transactions.parquet", out / "ledger.parquet"
+    types = dict(
+        _read(transactions, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM FILE)")
+    )
+    assert types["base_amount"] == "DECIMAL(38,18)" and types["occurred_at"] == "TIMESTAMP"
+    assert types["needs_review"] == "BOOLEAN"
+    count = query(full_db, "SELECT count(*) FROM transactions")[0][0]
+    assert _read(transactions, "SELECT count(*) FROM FILE")[0][0] == count
+    stamps = [r[0] for r in _read(transactions, "SELECT occurred_at FROM FILE")]
+    assert stamps == sorted(stamps)
+    exact = {r[0] for r in _read(transactions, "SELECT base_amount FROM FILE")}
+    assert Decimal("123456789012345678.5") in exact and Decimal("1E-18") in exact
+    nets = dict(_read(ledger, "SELECT asset, sum(amount) FROM FILE GROUP BY asset"))
+    assert {a: Decimal(v) for a, v in nets.items() if v} == ledger_nets(full_db)
+
+
+def test_file_output_and_year_selection(full_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "history.parquet"
+    assert cli("--db", full_db, "export", "parquet", "-o", out, "--year", "2025").exit_code == 0
+    ledger = tmp_path / "history.ledger.parquet"
+    assert out.exists() and ledger.exists()
+    years = _read(out, "SELECT DISTINCT year(occurred_at) FROM FILE")
+    assert years == [(2025,)]
+    assert cli("--db", full_db, "export", "parquet", "-o", out, "--year", "2019").exit_code == 0
+    assert _read(out, "SELECT count(*) FROM FILE") == [(0,)]
+    assert _read(ledger, "SELECT count(*) FROM FILE") == [(0,)]

@@ -1,0 +1,199 @@
+"""The workbook read back with openpyxl (and opened by LibreOffice when installed): sheets, real
+dates, numbers, exact text, frozen filtered headers, per-asset totals equal to the ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from exporter.outputs import xlsx
+from exporter.outputs.common import Selection
+from exporter.store.db import open_db
+from tests.helpers import cli, ledger_nets, query
+from tests.test_outputs_common import build_full_db
+
+
+@pytest.fixture
+def full_db(db: Path, sample_zip: Path, tmp_path: Path) -> Path:
+    return build_full_db(db, sample_zip, tmp_path)
+
+
+@pytest.fixture
+def workbook(full_db: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "pionex.xlsx"
+    result = cli("--db", full_db, "export", "xlsx", "-o", out)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _table(sheet) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def _signed_flows(rows: list[dict[str, object]]) -> dict[str, Decimal]:
+    """The README's booking rules, applied independently to the sheet's exact columns."""
+    flows: dict[str, Decimal] = {}
+
+    def add(asset: object, amount: Decimal) -> None:
+        if amount:
+            flows[str(asset)] = flows.get(str(asset), Decimal(0)) + amount
+
+    for row in rows:
+        kind = row["Kind"]
+        base = Decimal(str(row["Base amount (exact)"] or 0))
+        quote = Decimal(str(row["Quote amount (exact)"] or 0))
+        fee = Decimal(str(row["Fee amount (exact)"] or 0))
+        if kind == "trade":
+            sign = 1 if row["Side"] == "BUY" else -1
+            add(row["Base asset"], sign * base)
+            add(row["Quote asset"], -sign * quote)
+        elif kind in ("deposit", "income", "futures_profit"):
+            add(row["Base asset"], base)
+        elif kind in ("withdrawal", "expense", "futures_loss"):
+            add(row["Base asset"], -base)
+        else:
+            continue  # moves nothing
+        add(row["Fee asset"], -fee)
+    return {a: v for a, v in flows.items() if v != 0}
+
+
+def test_sheets_dates_numbers_and_exact_text(workbook: Path, full_db: Path) -> None:
+    book = openpyxl.load_workbook(workbook)
+    assert book.sheetnames[:2] == ["Summary", "Transactions"]
+    assert {
+        "Trades",
+        "Deposits & withdrawals",
+        "Income & expenses",
+        "Futures",
+        "Needs review",
+    } <= set(book.sheetnames)
+    sheet = book["Transactions"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:")
+    rows = _table(sheet)
+    assert len(rows) == query(full_db, "SELECT count(*) FROM transactions")[0][0]
+    stamps = [r["Date (UTC)"] for r in rows]
+    assert all(isinstance(s, dt.datetime) for s in stamps) and stamps == sorted(stamps)
+    assert sheet.cell(2, 1).number_format == "yyyy-mm-dd hh:mm:ss"
+    for row in rows:
+        for name in ("Base amount", "Quote amount", "Fee amount", "Price"):
+            number, exact = row[name], row[f"{name} (exact)"]
+            if exact is None:
+                assert number is None
+                continue
+            assert isinstance(number, int | float) and isinstance(exact, str)
+            # Excel keeps about 15 significant digits: the number is that close, never further
+            assert abs(Decimal(number) - Decimal(exact)) <= Decimal("1e-15") * abs(Decimal(exact))
+    # every digit survives in the exact column, even where a float cannot hold it
+    exact_values = {r["Base amount (exact)"] for r in rows}
+    assert {"123456789012345678.5", "0.000000000000000001"} <= exact_values
+    # provenance sits at the right
+    header = [c.value for c in sheet[1]]
+    assert header.index("File") > header.index("Fee amount (exact)")
+    assert header[-1] == "Txn id"
+
+
+def test_per_asset_flows_equal_the_ledger(workbook: Path, full_db: Path) -> None:
+    book = openpyxl.load_workbook(workbook)
+    assert _signed_flows(_table(book["Transactions"])) == ledger_nets(full_db)
+    summary = list(book["Summary"].iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(summary) if r[0] == "Asset") + 1
+    nets = {}
+    for row in summary[start:]:
+        if not row[0]:
+            break
+        asset, inflow, outflow, fees, net, net_exact = row[:6]
+        assert abs(inflow - outflow - fees - net) <= 1e-9 * max(1.0, abs(net))
+        nets[asset] = Decimal(net_exact)
+    assert {a: v for a, v in nets.items() if v} == ledger_nets(full_db)
+
+
+def test_summary_counts_review_sheet_and_chart(workbook: Path, full_db: Path) -> None:
+    book = openpyxl.load_workbook(workbook)
+    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]}
+    flagged = query(full_db, "SELECT count(*) FROM transactions WHERE needs_review")[0][0]
+    assert flagged >= 2 and summary["Needs review"] == flagged
+    assert summary["Transactions"] == query(full_db, "SELECT count(*) FROM transactions")[0][0]
+    assert isinstance(summary["First transaction (UTC)"], dt.datetime)
+    per_kind = dict(query(full_db, "SELECT kind, count(*) FROM transactions GROUP BY kind"))
+    for kind, count in per_kind.items():
+        assert summary[kind] == count
+    review = _table(book["Needs review"])
+    assert len(review) == flagged
+    assert all(r["Reason"] and "line" in r["Origin"] for r in review)
+    with zipfile.ZipFile(workbook) as archive:
+        assert any(n.startswith("xl/charts/chart") for n in archive.namelist())
+
+
+def test_long_sheets_continue_on_numbered_sheets(full_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "small.xlsx"
+    with open_db(full_db, read_only=True) as con:
+        result = xlsx.write(con, out, Selection(), rows_per_sheet=10)
+    book = openpyxl.load_workbook(out)
+    names = [n for n in book.sheetnames if n.startswith("Transactions")]
+    total = query(full_db, "SELECT count(*) FROM transactions")[0][0]
+    assert names == ["Transactions"] + [f"Transactions ({n})" for n in range(2, len(names) + 1)]
+    assert len(names) == -(-total // 10) and result.transactions == total
+    rows = [r for n in names for r in _table(book[n])]
+    assert len(rows) == total
+    stamps = [r["Date (UTC)"] for r in rows]
+    assert stamps == sorted(stamps)
+    assert all(book[n].freeze_panes == "A2" for n in names)
+
+
+def test_fast_mode_keeps_the_data_and_drops_the_extras(full_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "fast.xlsx"
+    assert cli("--db", full_db, "export", "xlsx", "-o", out, "--fast").exit_code == 0
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Summary", "Transactions", "Needs review"]
+    assert _signed_flows(_table(book["Transactions"])) == ledger_nets(full_db)
+
+
+def test_year_selection_and_text_is_never_a_formula(full_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "y.xlsx"
+    assert cli("--db", full_db, "export", "xlsx", "-o", out, "--year", "2024").exit_code == 0
+    book = openpyxl.load_workbook(out)
+    assert _table(book["Transactions"]) == []
+    out = tmp_path / "all.xlsx"
+    assert cli("--db", full_db, "export", "xlsx", "-o", out).exit_code == 0
+    with zipfile.ZipFile(out) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        assert not any(b"<f>" in archive.read(n) for n in sheets)  # no formula cells at all
+    rows = _table(openpyxl.load_workbook(out)["Transactions"])
+    assert any(str(r["Description"] or "").startswith("=cmd") or r["Subkind"] for r in rows)
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="LibreOffice (soffice) is not installed; apt-get install libreoffice-calc-nogui to run",
+)
+def test_libreoffice_opens_the_workbook(workbook: Path, tmp_path: Path) -> None:
+    outdir = tmp_path / "lo"
+    profile = tmp_path / "lo-profile"
+    done = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "csv",
+            "--outdir",
+            str(outdir),
+            str(workbook),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    text = (outdir / "pionex.csv").read_text(encoding="utf-8", errors="replace")
+    assert "Per asset" in text and "USDT" in text
