@@ -1,6 +1,7 @@
-"""Negative running balances: per account and asset, the first moment the ledger's running sum
-goes below zero. Exports omit money moved into bots and other internal moves, so this usually
-points at a missing deposit, transfer or file rather than at a wrong trade."""
+"""Negative running balances for `status` and `sync`: the layouts' check (first moment the running
+ledger sum of an asset goes below zero) plus how low it gets, which is how much is missing at least.
+Exports omit money moved into bots and other internal moves, so this usually points at a missing
+deposit, transfer or file rather than at a wrong trade."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import duckdb
+
+from exporter.normalize.balances_check import negative_balances as first_negatives
 
 
 @dataclass(frozen=True)
@@ -42,20 +45,23 @@ def _plain(value: Decimal) -> str:
 
 
 def negative_balances(con: duckdb.DuckDBPyConnection, account: str) -> list[NegativeBalance]:
-    """Movements at the same instant are summed together (RANGE frame), so the order of a trade's
-    legs inside one second never makes a balance look negative."""
-    rows = con.execute(
-        """
-        WITH running AS (
-            SELECT account, asset, occurred_at,
-                   SUM(amount) OVER (PARTITION BY account, asset ORDER BY occurred_at) AS total
-            FROM ledger WHERE account = ?)
-        SELECT account, asset, min(occurred_at) FILTER (WHERE total < 0),
-               arg_min(total, occurred_at) FILTER (WHERE total < 0), min(total)
-        FROM running GROUP BY account, asset
-        HAVING min(total) < 0
-        ORDER BY 3, asset
-        """,
-        [account],
-    ).fetchall()
-    return [NegativeBalance(a, s, t, Decimal(v), Decimal(lo)) for a, s, t, v, lo in rows]
+    found = first_negatives(con, account)
+    if not found:
+        return []
+    # Same-instant movements summed first (as the check does), so the lowest is a real balance.
+    lowest = dict(
+        con.execute(
+            """
+            WITH moments AS (SELECT asset, occurred_at, SUM(amount) AS amount FROM ledger
+                             WHERE account = ? GROUP BY asset, occurred_at)
+            SELECT asset, min(balance) FROM (
+                SELECT asset, SUM(amount) OVER (PARTITION BY asset ORDER BY occurred_at) AS balance
+                FROM moments) GROUP BY asset""",
+            [account],
+        ).fetchall()
+    )
+    out = [
+        NegativeBalance(n.account, n.asset, n.first_at, n.amount, Decimal(lowest[n.asset]))
+        for n in found
+    ]
+    return sorted(out, key=lambda n: (n.first_at, n.asset))
