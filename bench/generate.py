@@ -41,7 +41,7 @@ HEADERS: dict[str, str] = {
     "for-cointracker.csv": '"Date","Received Quantity","Received Currency","Sent Quantity","Sent Currency","Fee Amount","Fee Currency","Tag"',
     # Column order of the next four is not known from a real file (export-formats.md A.4, A.7,
     # A.11, A.12); they are written header-only, so only their header is a guess.
-    "raw-trading-details.csv": '"date(UTC+0)","executed_qty","amount","price","side","symbol","state","fee","fee_coin","market_type","tax_id"',
+    "raw-trading-details.csv": '"date(UTC+0)","executed_qty","amount","price","side","symbol","state","market_type","tax_id","fee","fee_coin"',
     "for-cointracking.csv": '"Type","Buy Amount","Buy Currency","Sell Amount","Sell Currency","Fee","Fee Currency","Exchange","Trade-Group","Comment","Date"',
     "structured-products.csv": '"date(UTC+0)","product","coin","amount","settle_coin","settle_amount","status","tag"',
     "dust-collector.csv": '"date(UTC+0)","amount","coin","price","swap_value"',

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import importlib
 import json
 import os
@@ -34,6 +35,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import generate as generate_module
 from bench.generate import GeneratedExport, generate
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -153,7 +155,8 @@ con.close()
 # tool writes, the same columns, dates formatted and decimals printed without trailing zeros.
 COINLEDGER_SELECT = """
 WITH t AS (
-  SELECT occurred_at, kind, side, base_asset, quote_asset, fee_asset, description, tx_hash,
+  SELECT occurred_at, kind, side, base_asset, quote_asset, fee_asset, tx_hash, source_family, line_no, txn_id,
+         concat_ws(' | ', description, member_name || ' line ' || line_no) AS description,
          rtrim(rtrim(base_amount::VARCHAR, '0'), '.') AS base,
          rtrim(rtrim(quote_amount::VARCHAR, '0'), '.') AS quote,
          rtrim(rtrim(fee_amount::VARCHAR, '0'), '.') AS fee
@@ -176,7 +179,7 @@ SELECT strftime(occurred_at, '%m/%d/%Y %H:%M:%S') AS "Date (UTC)",
                  WHEN 'income' THEN 'Income' ELSE 'Investment Loss' END AS "Type",
        description AS "Description (Optional)",
        tx_hash AS "TxHash (Optional)"
-FROM t ORDER BY occurred_at
+FROM t ORDER BY occurred_at, source_family, line_no, txn_id
 """
 
 BASELINE_COINLEDGER = """
@@ -310,7 +313,9 @@ class Bench:
 
     def dataset(self, rows: int, form: str = "both") -> GeneratedExport:
         """The generated export for `rows`, reused when already on disk (generation is deterministic)."""
-        target = self.work / f"export_{rows}_seed{self.args.seed}"
+        # keyed by the generator's source too: a changed generator never reuses stale data
+        version = hashlib.sha256(Path(generate_module.__file__).read_bytes()).hexdigest()[:8]
+        target = self.work / f"export_{rows}_seed{self.args.seed}_{version}"
         marker = target / "done.json"
         if marker.exists():
             meta = json.loads(marker.read_text())
@@ -485,9 +490,16 @@ class Bench:
         db = self.work / f"memory_{rows}.duckdb"
         self.fresh(db)()
         self.log(f"peak memory: import of the {rows:,}-row zip, then every export format")
-        steps: list[tuple[str, Run]] = [
-            ("import", measure(self.cli(db, "import", str(gen.zip_path))))
-        ]
+        steps: list[tuple[str, Run]] = []
+
+        def step(name: str, run: Run) -> None:
+            steps.append((name, run))
+            self.log(
+                f"  {name}: {run.seconds:.1f} s, peak {run.peak_mib:.0f} MiB"
+                + ("" if run.ok else " FAILED")
+            )
+
+        step("import", measure(self.cli(db, "import", str(gen.zip_path))))
         if steps[0][1].ok:
             for fmt in export_formats(self.tool):
                 out = self.work / f"memory_out.{fmt}"
@@ -495,7 +507,7 @@ class Bench:
                 run = measure(self.cli(db, "export", fmt, "-o", str(out)))
                 self.fresh(out)()
                 if export_available(fmt, run):
-                    steps.append((fmt, run))
+                    step(fmt, run)
         self.fresh(db)()
         failed = [f"{name}: {run.failure()}" for name, run in steps if not run.ok]
         peak_name, peak = max(steps, key=lambda s: s[1].peak_mib)
