@@ -170,3 +170,16 @@ CREATE VIEW balances AS
 SELECT account, asset, SUM(amount) AS amount, COUNT(*) AS movements, MIN(occurred_at) AS first_at, MAX(occurred_at) AS last_at
 FROM ledger GROUP BY account, asset;
 COMMENT ON VIEW balances IS 'Per account and asset: the holding the imported history explains (sum of the ledger).';
+COMMENT ON COLUMN ledger.txn_id IS 'The transaction this movement belongs to (transactions.txn_id).';
+COMMENT ON COLUMN ledger.occurred_at IS 'When it happened, UTC.';
+COMMENT ON COLUMN ledger.account IS 'Account the movement belongs to.';
+COMMENT ON COLUMN ledger.kind IS 'transactions.kind of the event.';
+COMMENT ON COLUMN ledger.leg IS 'base | quote (the two sides of a trade) | amount (one-sided events) | fee.';
+COMMENT ON COLUMN ledger.asset IS 'Coin that moved.';
+COMMENT ON COLUMN ledger.amount IS 'Signed DECIMAL: positive credits the account, negative debits it. Zero movements are omitted.';
+COMMENT ON COLUMN balances.account IS 'Account.';
+COMMENT ON COLUMN balances.asset IS 'Coin.';
+COMMENT ON COLUMN balances.amount IS 'SUM(ledger.amount): the holding the imported history explains (can be negative when funds moved into bots are missing from the exports).';
+COMMENT ON COLUMN balances.movements IS 'Number of ledger rows for this asset.';
+COMMENT ON COLUMN balances.first_at IS 'First movement, UTC.';
+COMMENT ON COLUMN balances.last_at IS 'Last movement, UTC.';

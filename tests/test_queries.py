@@ -129,19 +129,6 @@ def test_bot_query_reads_investment_and_profit_from_the_api_json(demo: Path) -> 
     assert {r[1] for r in rows} >= {"spot_grid"}
 
 
-# Reported to the lead (schemas/001_core.sql views, store/db.py's schema_version): remove an entry
-# once its COMMENT exists; a new uncommented column anywhere fails this test.
-KNOWN_GAPS = {
-    ("schema_version", "version"),
-    ("schema_version", "applied_at"),
-    *(
-        ("ledger", c)
-        for c in ("txn_id", "occurred_at", "account", "kind", "leg", "asset", "amount")
-    ),
-    *(("balances", c) for c in ("account", "asset", "amount", "movements", "first_at", "last_at")),
-}
-
-
 def test_every_table_view_and_column_of_the_schema_is_commented(tmp_path: Path) -> None:
     from exporter.store.db import open_db
 
@@ -156,5 +143,5 @@ def test_every_table_view_and_column_of_the_schema_is_commented(tmp_path: Path) 
             "UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal AND NOT temporary)"
         ).fetchall()
     assert [name for name, comment in relations if not comment] == []
-    missing = {(t, c) for t, c, comment in columns if not comment} - KNOWN_GAPS
+    missing = {(t, c) for t, c, comment in columns if not comment}
     assert missing == set(), f"columns without COMMENT in schemas/: {sorted(missing)}"

@@ -82,6 +82,14 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
                     con,
                     "COMMENT ON TABLE schema_version IS 'Applied schema migrations (schemas/NNN_*.sql).'",
                 )
+                run(
+                    con,
+                    "COMMENT ON COLUMN schema_version.version IS 'Number of the migration file applied.'",
+                )
+                run(
+                    con,
+                    "COMMENT ON COLUMN schema_version.applied_at IS 'When it was applied, UTC.'",
+                )
             run(con, sql_path.read_text(encoding="utf-8"))
             run(con, "INSERT INTO schema_version VALUES (?, now()::TIMESTAMP)", [number])
             run(con, "COMMIT")
