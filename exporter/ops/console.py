@@ -66,8 +66,8 @@ def configure(verbose: bool = False, quiet: bool = False, log_file: Path | None 
         handler.close()
     _HANDLERS.clear()
     logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    # Without any handler Python would print warnings itself; `warn` already showed them.
+    # Without any handler Python would print warnings itself (`warn` already showed them); the
+    # records still propagate, so an embedding program or pytest's caplog sees them.
     _HANDLERS.append(logging.NullHandler())
     if verbose:
         handler: logging.Handler = logging.StreamHandler(sys.stderr)
