@@ -289,8 +289,9 @@ def export_available(fmt: str, probe: Run) -> bool:
 
 
 class Bench:
-    def __init__(self, args: argparse.Namespace) -> None:
+    def __init__(self, args: argparse.Namespace, on_result=None) -> None:
         self.args = args
+        self.on_result = on_result
         self.work = Path(args.workdir)
         self.work.mkdir(parents=True, exist_ok=True)
         self.tool = tool_command()
@@ -306,6 +307,8 @@ class Bench:
             busy = f"busy machine: load {result.load:.1f} on {cores} cores when measured"
             result.note = f"{result.note}; {busy}" if result.note else busy
         self.results.append(result)
+        if self.on_result:
+            self.on_result()
         self.log(
             f"{result.benchmark}: {fmt_figure(result)} ratio={fmt_num(result.ratio)} "
             f"peak={fmt_num(result.peak_mib)} MiB {result.note}"
@@ -675,30 +678,33 @@ def main(argv: list[str] | None = None) -> int:
         else:
             args.workdir = DEFAULT_WORKDIR
     started = datetime.now(UTC)
+    out = args.json or RESULTS_DIR / ("latest-smoke.json" if args.smoke else "latest.json")
+    info = machine()
+
+    def save(results: list[Result], complete: bool) -> None:
+        """Written after every result, so a long run stopped halfway keeps what it measured."""
+        out.parent.mkdir(parents=True, exist_ok=True)
+        document = {
+            "started_at": started.isoformat(timespec="seconds"),
+            "seconds": round((datetime.now(UTC) - started).total_seconds(), 1),
+            "complete": complete,
+            "smoke": args.smoke,
+            "rows": args.rows,
+            "memory_rows": args.memory_rows,
+            "repeat": args.repeat,
+            "machine": info,
+            "results": [asdict(r) for r in results],
+        }
+        out.write_text(json.dumps(document, indent=2) + "\n")
+
+    bench = Bench(args, on_result=lambda: save(bench.results, False))
     try:
-        results = Bench(args).run()
+        results = bench.run()
     finally:
         if temp:
             temp.cleanup()
+    save(results, True)
     print(table(results))
-    out = args.json or RESULTS_DIR / ("latest-smoke.json" if args.smoke else "latest.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "started_at": started.isoformat(timespec="seconds"),
-                "seconds": round((datetime.now(UTC) - started).total_seconds(), 1),
-                "smoke": args.smoke,
-                "rows": args.rows,
-                "memory_rows": args.memory_rows,
-                "repeat": args.repeat,
-                "machine": machine(),
-                "results": [asdict(r) for r in results],
-            },
-            indent=2,
-        )
-        + "\n"
-    )
     print(f"\nsaved {out}")
     return 0  # a miss is a finding, not a failure: benchmarks are not tests
 
