@@ -601,6 +601,30 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines + (["", "notes:"] + notes if notes else []))
 
 
+def markdown(document: dict) -> str:
+    """The saved results as the Markdown table bench/README.md shows."""
+    results = [Result(**r) for r in document["results"]]
+    m = document["machine"]
+    lines = [
+        f"Run {document['started_at']} ({'complete' if document.get('complete', True) else 'stopped early'}), "
+        f"commit {m.get('commit')}{' + uncommitted exporter changes' if m.get('exporter_uncommitted_changes') else ''}; "
+        f"{m.get('nproc')} cores, {m.get('ram_gib')} GiB RAM, {m.get('cpu')}; Python {m.get('python')}, "
+        f"DuckDB {m.get('duckdb')}, polars {m.get('polars')}, XlsxWriter {m.get('xlsxwriter')}.",
+        "",
+        "| benchmark | figure | baseline | ratio | peak MiB | target | result | load |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        baseline = fmt_figure(r, r.baseline) if r.baseline is not None else "-"
+        load = f"{r.load:.1f}" if r.load is not None else "-"
+        lines.append(
+            f"| {r.benchmark} | {fmt_figure(r)} | {baseline} | {fmt_num(r.ratio)} | {fmt_num(r.peak_mib)} "
+            f"| {r.target or '-'} | {verdict(r)} | {load} |"
+        )
+    notes = [f"- {r.benchmark}: {r.note}" for r in results if r.note]
+    return "\n".join(lines + ([""] + notes if notes else []))
+
+
 def machine() -> dict:
     info = {
         "nproc": os.cpu_count(),
@@ -667,7 +691,13 @@ def main(argv: list[str] | None = None) -> int:
         help="where to save results (default bench/results/latest[-smoke].json)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument(
+        "--markdown", type=Path, metavar="JSON", help="print saved results as Markdown; run nothing"
+    )
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(args.markdown.read_text())))
+        return 0
     args.rows = args.rows or (3_000 if args.smoke else 1_000_000)
     args.memory_rows = args.memory_rows or (5_000 if args.smoke else 5_000_000)
     temp = None
