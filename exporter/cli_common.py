@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-DEFAULT_DB_ENV = "PIONEX_EXPORT_DB"
-DEFAULT_DB_FILE = "pionex.duckdb"
 DEFAULT_ACCOUNT = "default"
 
 
 def default_db_path() -> Path:
-    return Path(os.environ.get(DEFAULT_DB_ENV) or DEFAULT_DB_FILE)
+    """$PIONEX_EXPORT_DB, else the config file's `db`, else ./pionex.duckdb (same rule everywhere)."""
+    from exporter import config
+
+    return config.default_db_path()
 
 
 def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
