@@ -49,12 +49,6 @@ INTEGRITY_CHECKS: tuple[tuple[str, str, str], ...] = (
         "(SELECT 1 FROM raw_export_rows r WHERE r.raw_id = t.raw_id)",
     ),
     (
-        "raw_export_rows",
-        "raw rows with no transaction (derived table out of step with the raw one)",
-        "SELECT raw_id FROM raw_export_rows r WHERE NOT EXISTS "
-        "(SELECT 1 FROM transactions t WHERE t.raw_id = r.raw_id AND t.source = 'export')",
-    ),
-    (
         "api_records",
         "API records of a fetch run that does not exist",
         "SELECT record_key FROM api_records a WHERE NOT EXISTS "
