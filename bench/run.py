@@ -69,6 +69,9 @@ class Result:
     passed: bool | None = None  # None: informational or skipped
     note: str = ""
     load: float | None = None  # 1-minute load average when the measurement started
+    cpu_ratio: float | None = (
+        None  # tool CPU seconds / baseline CPU seconds (steadier on a busy machine)
+    )
 
 
 @dataclass
@@ -81,6 +84,7 @@ class Run:
     stdout: str
     stderr: str
     load: float = 0.0
+    cpu: float = 0.0  # user + system seconds of the child
 
     @property
     def ok(self) -> bool:
@@ -111,6 +115,7 @@ def measure(cmd: list[str], cwd: Path | None = None) -> Run:
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
             load,
+            usage.ru_utime + usage.ru_stime,
         )
 
 
@@ -261,6 +266,7 @@ def ratio_result(name: str, tool: Run, base: Run, limit: float, note: str = "") 
     else:
         result.figure, result.baseline = tool.seconds, base.seconds
         result.ratio = tool.seconds / base.seconds
+        result.cpu_ratio = tool.cpu / base.cpu if base.cpu else None
         result.passed = result.ratio <= limit
     return result
 
@@ -578,13 +584,14 @@ def verdict(r: Result) -> str:
 
 
 def table(results: list[Result]) -> str:
-    head = ("benchmark", "figure", "baseline", "ratio", "peak MiB", "target", "result")
+    head = ("benchmark", "figure", "baseline", "ratio", "cpu ratio", "peak MiB", "target", "result")
     rows = [
         (
             r.benchmark,
             fmt_figure(r),
             fmt_figure(r, r.baseline) if r.baseline is not None else "-",
             fmt_num(r.ratio),
+            fmt_num(r.cpu_ratio),
             fmt_num(r.peak_mib),
             r.target or "-",
             verdict(r),
@@ -611,14 +618,14 @@ def markdown(document: dict) -> str:
         f"{m.get('nproc')} cores, {m.get('ram_gib')} GiB RAM, {m.get('cpu')}; Python {m.get('python')}, "
         f"DuckDB {m.get('duckdb')}, polars {m.get('polars')}, XlsxWriter {m.get('xlsxwriter')}.",
         "",
-        "| benchmark | figure | baseline | ratio | peak MiB | target | result | load |",
-        "|---|---|---|---|---|---|---|---|",
+        "| benchmark | figure | baseline | ratio | cpu ratio | peak MiB | target | result | load |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         baseline = fmt_figure(r, r.baseline) if r.baseline is not None else "-"
         load = f"{r.load:.1f}" if r.load is not None else "-"
         lines.append(
-            f"| {r.benchmark} | {fmt_figure(r)} | {baseline} | {fmt_num(r.ratio)} | {fmt_num(r.peak_mib)} "
+            f"| {r.benchmark} | {fmt_figure(r)} | {baseline} | {fmt_num(r.ratio)} | {fmt_num(r.cpu_ratio)} | {fmt_num(r.peak_mib)} "
             f"| {r.target or '-'} | {verdict(r)} | {load} |"
         )
     notes = [f"- {r.benchmark}: {r.note}" for r in results if r.note]
