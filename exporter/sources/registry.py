@@ -36,6 +36,8 @@ LAYOUTS: tuple[Layout, ...] = (
     *unrecognized.LAYOUTS,
 )
 _DETECTABLE = tuple(layout for layout in LAYOUTS if layout not in unrecognized.LAYOUTS)
+# Partly known layouts that a header holding one of these columns cannot be.
+_NEVER_WITH = {trading.TRADING_V2022.name: trading.NOT_IN_V2022}
 
 
 def detect(header: tuple[str, ...]) -> Layout | None:
@@ -48,6 +50,9 @@ def detect(header: tuple[str, ...]) -> Layout | None:
     found = None
     for order, layout in enumerate(_DETECTABLE):
         if not layout.extra_ok:
+            continue
+        never = {h.lower() for h in _NEVER_WITH.get(layout.name, ())}
+        if never & {h.strip().lower() for h in header}:
             continue
         placed = placement(layout, header)
         if placed is None:

@@ -54,7 +54,8 @@ def fill_review(qty: str, fee_coin: str, *clauses: str) -> str:
     return f"""CASE
         WHEN upper(r.side) NOT IN ('BUY', 'SELL') THEN 'unknown side ' || r.side || ': not booked'
         WHEN {BASE} = '' THEN 'symbol is not BASE_QUOTE: ' || r.symbol
-        WHEN r.amount < 0 OR r.fee < 0 OR r.price < 0 THEN 'negative amount, price or fee in a fill'
+        WHEN r.amount < 0 OR r.fee < 0 OR r.price < 0 OR {qty} < 0
+            THEN 'negative quantity, amount, price or fee in a fill'
         WHEN coalesce(r.amount, 0) = 0 OR coalesce({qty}, 0) = 0 THEN 'zero-quantity fill'
         WHEN {coin_amount_inexact(qty, BASE)} OR {coin_amount_inexact("r.amount", QUOTE)}
             THEN 'milli-coin amount needs more than 18 decimals once divided by 1000: rounded'
@@ -95,12 +96,10 @@ TRADING_V2025 = Layout(
         Column("fee_coin", "fee_coin", required=False),
         Column("market_type", "market_type", required=False),
         Column("tax_id", "tax_id", required=False),
-        EXTRA_COLUMN,
     ),
     maps=fill_maps("r.qty", "r.fee_coin", "r.market_type", "r.tax_id"),
-    review=with_extras(fill_review("r.qty", "r.fee_coin", _MARKET)),
+    review=fill_review("r.qty", "r.fee_coin", _MARKET),
     notes="Current layout (2025+): executed_qty is base, amount is quote, fee in fee_coin.",
-    extra_ok=True,
 )
 
 TRADING_V2024 = Layout(
@@ -142,5 +141,8 @@ TRADING_V2022 = Layout(
     "columns in any order, undocumented ones kept and flagged.",
     extra_ok=True,
 )
+
+# Columns of the later layouts: a header holding one of them is a damaged newer file, not 2022's.
+NOT_IN_V2022 = ("executed_qty", "fee_coin", "market_type", "tax_id", "order_type", "strategy_type")
 
 LAYOUTS = (TRADING_V2025, TRADING_V2024, TRADING_V2022)
