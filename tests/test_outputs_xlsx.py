@@ -197,3 +197,10 @@ def test_libreoffice_opens_the_workbook(workbook: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     text = (outdir / "pionex.csv").read_text(encoding="utf-8", errors="replace")
     assert "Per asset" in text and "USDT" in text
+
+
+def test_same_database_same_workbook_bytes(full_db: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "1.xlsx", tmp_path / "2.xlsx"
+    assert cli("--db", full_db, "export", "xlsx", "-o", first).exit_code == 0
+    assert cli("--db", full_db, "export", "xlsx", "-o", second).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()

@@ -428,7 +428,7 @@ def write(
                 "use_zip64": True,
             },
         )
-        # Fixed metadata: the same database gives the same workbook content.
+        # Fixed metadata (XlsxWriter also fixes the zip entry times): same database, same bytes.
         book.set_properties({"title": "Pionex history", "created": dt.datetime(2000, 1, 1)})
         w = _Writer(book, fast, rows_per_sheet)
         _summary(w, con, selection, fast)
