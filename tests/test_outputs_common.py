@@ -4,6 +4,7 @@ formats, CoinLedger included), the date/account selection, and a file written on
 from __future__ import annotations
 
 import csv
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from tests.helpers import (
     OTHERS_HEADER,
     POSITION_HEADER,
+    SAMPLE_DATA,
     TRADING_HEADER,
     cli,
     query,
@@ -64,18 +66,27 @@ def write_hard_cases(folder: Path) -> list[Path]:
     return [trading, others, positions]
 
 
-def build_full_db(db: Path, sample_zip: Path, tmp_path: Path) -> Path:
-    """The sample export plus the hard cases, in account 'default'."""
-    assert cli("--db", db, "import", sample_zip).exit_code == 0
-    for path in write_hard_cases(tmp_path / "hard"):
-        result = cli("--db", db, "import", path)
-        assert result.exit_code == 0, result.output
+_TEMPLATE: dict[str, Path] = {}
+
+
+def build_full_db(db: Path, factory: pytest.TempPathFactory) -> Path:
+    """A copy of one database holding the sample export plus the hard cases (account 'default'),
+    built once per test session: the imports are what takes time, not the outputs under test."""
+    if "db" not in _TEMPLATE:
+        folder = factory.mktemp("outputs-template")
+        template = folder / "template.duckdb"
+        sample = next(p for p in SAMPLE_DATA.glob("pionex_txn_*") if p.is_dir())
+        for path in (sample, *write_hard_cases(folder / "hard")):
+            result = cli("--db", template, "import", path)
+            assert result.exit_code == 0, result.output
+        _TEMPLATE["db"] = template
+    shutil.copyfile(_TEMPLATE["db"], db)
     return db
 
 
 @pytest.fixture
-def full_db(db: Path, sample_zip: Path, tmp_path: Path) -> Path:
-    return build_full_db(db, sample_zip, tmp_path)
+def full_db(db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_full_db(db, tmp_path_factory)
 
 
 def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:

@@ -104,8 +104,8 @@ PLAIN = re.compile(r"^\d+(\.\d*[1-9])?$")
 
 
 @pytest.fixture
-def full_db(db: Path, sample_zip: Path, tmp_path: Path) -> Path:
-    return build_full_db(db, sample_zip, tmp_path)
+def full_db(db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_full_db(db, tmp_path_factory)
 
 
 def _export(db: Path, fmt: str, out: Path, *extra: str) -> list[dict[str, str]]:

@@ -21,8 +21,8 @@ from tests.test_outputs_common import build_full_db
 
 
 @pytest.fixture
-def full_db(db: Path, sample_zip: Path, tmp_path: Path) -> Path:
-    return build_full_db(db, sample_zip, tmp_path)
+def full_db(db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_full_db(db, tmp_path_factory)
 
 
 @pytest.fixture
