@@ -151,7 +151,8 @@ Example:
 @click.option(
     "--fast",
     is_flag=True,
-    help="For very large histories: skip per-kind sheets, column sizing and number formats. "
+    help="For very large histories: skip the per-kind sheets and the column-width scan "
+    "(same data, same formats). "
     "Example: --fast",
 )
 @pass_settings

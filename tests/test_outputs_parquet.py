@@ -53,3 +53,11 @@ def test_file_output_and_year_selection(full_db: Path, tmp_path: Path) -> None:
     assert cli("--db", full_db, "export", "parquet", "-o", out, "--year", "2019").exit_code == 0
     assert _read(out, "SELECT count(*) FROM FILE") == [(0,)]
     assert _read(ledger, "SELECT count(*) FROM FILE") == [(0,)]
+
+
+def test_an_existing_non_parquet_file_is_refused(full_db: Path, tmp_path: Path) -> None:
+    mine = tmp_path / "notes.txt"
+    mine.write_text("keep me")
+    result = cli("--db", full_db, "export", "parquet", "-o", mine)
+    assert result.exit_code == 1 and "existing file" in result.stderr
+    assert mine.read_text() == "keep me"

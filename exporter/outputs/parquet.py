@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from exporter.errors import UserError
 from exporter.outputs.common import Selection, atomic_output
 from exporter.store.db import run, scalar
 
@@ -37,6 +38,10 @@ class ParquetResult:
 def targets(output: Path) -> dict[str, Path]:
     """Where each table goes for `-o output`."""
     output = Path(output)
+    if output.is_file() and output.suffix.lower() != ".parquet":
+        raise UserError(
+            f"{output} is an existing file: give a folder, or a file name ending in .parquet"
+        )
     if output.suffix.lower() == ".parquet":
         return {
             "transactions": output,
