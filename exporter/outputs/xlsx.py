@@ -21,7 +21,7 @@ machine under load): openpyxl write-only with per-cell styles 188 s, XlsxWriter
 constant_memory with column formats 86 s: XlsxWriter is about 2.2x faster for the same
 output (column-level formats cost nothing per cell), and has native combined charts.
 Whole export of 100,000 transactions (same machine, load ~12): 60 s CPU, 29 MB; --fast 31 s
-CPU, 15 MB. The time is XlsxWriter building cell XML (about 10 us per cell unloaded).
+CPU, 15 MB. Profiled: the time is XlsxWriter building cell XML, not the queries.
 """
 
 from __future__ import annotations
