@@ -6,6 +6,7 @@ clear message (cron overlapping a manual run must never corrupt anything).
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from exporter.errors import DatabaseBusyError, UserError
+from exporter.sql import literal
 
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -98,6 +100,20 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             raise
 
 
+MEMORY_LIMIT_ENV = "PIONEX_EXPORT_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
+def _bound_memory(con: duckdb.DuckDBPyConnection) -> None:
+    """DuckDB defaults to 80% of RAM and then never spills; a multi-year backfill on a small NAS
+    must sort and join within a fixed budget, spilling to <db>.tmp beside the database."""
+    limit = os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
+    try:
+        run(con, f"SET memory_limit = {literal(limit)}")
+    except duckdb.Error as exc:
+        raise UserError(f"${MEMORY_LIMIT_ENV}={limit!r} is not a memory size such as 1GB: {exc}") from None
+
+
 @contextmanager
 def open_db(
     path: Path, *, read_only: bool = False, wait_seconds: float = 0.0
@@ -119,6 +135,8 @@ def open_db(
                 with open_db(path, wait_seconds=wait_seconds):
                     pass
                 con = _connect(path, True, wait_seconds)
+            run(con, "SET TimeZone = 'UTC'")
+            _bound_memory(con)
             yield con
         finally:
             con.close()
@@ -128,6 +146,7 @@ def open_db(
     con = _connect(path, False, wait_seconds)
     try:
         run(con, "SET TimeZone = 'UTC'")
+        _bound_memory(con)
         migrate(con, path)
         yield con
     finally:
