@@ -15,7 +15,8 @@ NOW_MS = int(time.time() * 1000) - 60_000
 
 def account_config(**changes: object) -> SimConfig:
     """A few thousand fills over six pairs: enough pages for faults and kills to land mid-walk."""
-    return sim_config(now_ms=NOW_MS, seed=3, symbols=6, fills=3000, **changes)
+    settings: dict[str, object] = {"now_ms": NOW_MS, "seed": 3, "symbols": 6, "fills": 3000}
+    return sim_config(**(settings | changes))
 
 
 def cli_settings(folder: Path, base_url: str, rate_limit: float) -> dict[str, str]:
