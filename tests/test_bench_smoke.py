@@ -160,7 +160,7 @@ def test_bench_run_smoke_prints_a_ratio_for_each_benchmark(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert re.search(
-        r"^benchmark +\| figure +\| baseline +\| ratio +\| peak MiB +\| target +\| result",
+        r"^benchmark +\| figure +\| baseline +\| ratio +\| cpu ratio +\| peak MiB +\| target +\| result",
         proc.stdout,
         re.M,
     )
