@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 
@@ -69,71 +68,6 @@ def import_cmd(db: Path, account: str, paths: tuple[Path, ...]) -> None:
 @main.group("export")
 def export_group() -> None:
     """Write the history in a tax tool's format (see each format's --help)."""
-
-
-def export_options(func):  # type: ignore[no-untyped-def]
-    func = click.option(
-        "--year", type=int, default=None, help="Only this calendar year (UTC). Example: --year 2025"
-    )(func)
-    func = click.option(
-        "--to",
-        "date_to",
-        type=click.DateTime(["%Y-%m-%d"]),
-        default=None,
-        help="Last day included (UTC). Example: --to 2025-12-31",
-    )(func)
-    func = click.option(
-        "--from",
-        "date_from",
-        type=click.DateTime(["%Y-%m-%d"]),
-        default=None,
-        help="First day included (UTC). Example: --from 2025-01-01",
-    )(func)
-    func = click.option(
-        "--output",
-        "-o",
-        "output",
-        required=True,
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="File to write. Example: -o coinledger.csv",
-    )(func)
-    return common_options(func)
-
-
-def _selection(
-    account: str,
-    date_from: dt.datetime | None,
-    date_to: dt.datetime | None,
-    year: int | None,
-    all_accounts: bool = False,
-):  # type: ignore[no-untyped-def]
-    from exporter.outputs.common import Selection
-
-    return Selection.build(
-        date_from.date() if date_from else None,
-        date_to.date() if date_to else None,
-        year,
-        None if all_accounts else account,
-    )
-
-
-@export_group.command("coinledger")
-@export_options
-@pass_settings
-def export_coinledger(db: Path, account: str, output: Path, date_from, date_to, year) -> None:  # type: ignore[no-untyped-def]
-    """CoinLedger Universal Manual Import CSV.
-
-    \b
-    Example:
-      pionex-export export coinledger -o coinledger-2025.csv --year 2025
-    """
-    from exporter.outputs import coinledger
-    from exporter.store.db import open_db
-
-    selection = _selection(account, date_from, date_to, year)
-    with open_db(db, read_only=True) as con:
-        count = coinledger.write(con, output, selection)
-    click.echo(f"wrote {count} rows to {output}")
 
 
 @main.command("sql")
@@ -218,7 +152,12 @@ def demo_cmd(out: Path) -> None:
 
 # Command modules owned by other parts of the tool; each exposes COMMANDS (top-level commands)
 # and/or EXPORT_COMMANDS (formats under `export`).
-COMMAND_MODULES = ("exporter.cli_api", "exporter.cli_outputs", "exporter.cli_reports", "exporter.cli_ops")
+COMMAND_MODULES = (
+    "exporter.cli_api",
+    "exporter.cli_outputs",
+    "exporter.cli_reports",
+    "exporter.cli_ops",
+)
 
 
 def _register_command_modules() -> None:
