@@ -514,7 +514,8 @@ class Bench:
                 out = self.work / f"memory_out.{fmt}"
                 self.fresh(out)()
                 run = measure(self.cli(db, "export", fmt, "-o", str(out)))
-                self.fresh(out)()
+                # some formats write companions beside -o (parquet: one file per table)
+                self.fresh(*self.work.glob("memory_out*"))()
                 if export_available(fmt, run):
                     step(fmt, run)
         self.fresh(db)()
