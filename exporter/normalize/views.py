@@ -88,8 +88,25 @@ def start(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _one_signature_per_family(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when no family holds files of two layouts or date shapes, so nothing can be a twin.
+
+    The date shape is a property of a whole file (Pionex's own or an Excel re-save), so one sample
+    per file decides, instead of a join and a regex per candidate (18% of a 1M-row import)."""
+    shape = _date_shape()
+    return not con.execute(
+        f"""SELECT 1 FROM (
+            SELECT r.account, r.family, r.layout || '|' || {shape} AS signature
+            FROM (SELECT account, family, layout, any_value(cells) AS cells
+                  FROM raw_export_rows GROUP BY account, family, layout, file_sha256) r)
+        GROUP BY account, family HAVING count(DISTINCT signature) > 1 LIMIT 1"""
+    ).fetchall()
+
+
 def same_events_other_layout(con: duckdb.DuckDBPyConnection) -> None:
     start(con)
+    if _one_signature_per_family(con):
+        return
     shape = _date_shape()
     pionex_shape = "'9-9-9 9:9:9'"
     key = (
