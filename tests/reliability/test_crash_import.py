@@ -29,6 +29,12 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
 
 
 def _raw_count(db: Path) -> int:
+    """Raw rows held; 0 for a file killed before its first migration committed (no tables)."""
+    found = query(
+        db, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'raw_export_rows'"
+    )
+    if not found[0][0]:
+        return 0
     return query(db, "SELECT count(*) FROM raw_export_rows")[0][0]
 
 
