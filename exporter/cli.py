@@ -164,12 +164,7 @@ def _register_command_modules() -> None:
     import importlib
 
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
+        module = importlib.import_module(name)
         for command in getattr(module, "COMMANDS", ()):
             main.add_command(command)
         for command in getattr(module, "EXPORT_COMMANDS", ()):

@@ -1,8 +1,7 @@
 """Candidate transactions from raw export rows: one SELECT per layout, built from its declaration.
 
-The layout's raw rows are pulled out as Arrow, typed by polars (see sources/typed.py for why),
-and registered on the connection as `typed_<n>`; the layout's SQL row expressions then run over
-them. `prepare` must run on the same connection before the SELECTs are executed."""
+The layout's raw rows are pulled out as Arrow in batches, typed by polars (see sources/typed.py
+for why) and registered on the connection; the layout's SQL row expressions then run over them."""
 
 from __future__ import annotations
 
@@ -14,6 +13,7 @@ from exporter.sources.layout import Layout
 from exporter.sources.registry import LAYOUTS
 from exporter.sources.typed import precision_lost, typed_columns
 from exporter.sql import literal
+from exporter.store.db import run
 
 _PROVENANCE = (
     "raw_id AS _raw_id, account AS _account, family AS _family, layout AS _layout, "
@@ -22,20 +22,16 @@ _PROVENANCE = (
 )
 
 
-def view_name(index: int) -> str:
-    return f"typed_rows_{index}"
+# Rows typed per round trip: bounds the Python side of a multi-million-row rebuild (~150 MB).
+BATCH_ROWS = 500_000
 
 
-def _typed_rows(
-    con: duckdb.DuckDBPyConnection, layout: Layout, account: str | None
-) -> pl.DataFrame:
-    account_filter = f"AND account = {literal(account)}" if account is not None else ""
+def _typed_rows(con: duckdb.DuckDBPyConnection, layout: Layout, where: str) -> pl.DataFrame:
     width = len(layout.columns)
     cells = ", ".join(f"cells[{i + 1}] AS c{i}" for i in range(width))
     raw = pl.from_arrow(
         con.sql(
-            f"SELECT {_PROVENANCE}, {cells} FROM raw_export_rows "
-            f"WHERE layout = {literal(layout.name)} {account_filter}"
+            f"SELECT {_PROVENANCE}, {cells} FROM raw_export_rows WHERE {where}"
         ).to_arrow_table()
     )
     return raw.select(
@@ -45,27 +41,31 @@ def _typed_rows(
     )
 
 
-def prepare(con: duckdb.DuckDBPyConnection, account: str | None) -> list[str]:
-    """Register the typed rows of every layout present; returns the candidate SELECTs."""
-    present = {
-        row[0]
-        for row in con.execute(
-            "SELECT DISTINCT layout FROM raw_export_rows"
-            + (f" WHERE account = {literal(account)}" if account is not None else "")
-        ).fetchall()
-    }
-    selects = []
-    for index, layout in enumerate(LAYOUTS):
-        if layout.name not in present:
-            continue
-        con.register(view_name(index), _typed_rows(con, layout, account).to_arrow())
-        selects.append(candidates_sql(layout, view_name(index)))
-    return selects
+def add_candidates(con: duckdb.DuckDBPyConnection, account: str | None, table: str) -> None:
+    """Insert into `table` the candidate transactions of every export row, batch by batch."""
+    account_filter = f"account = {literal(account)}" if account is not None else "TRUE"
+    spans = con.execute(
+        f"SELECT layout, min(raw_id), max(raw_id) FROM raw_export_rows WHERE {account_filter} "
+        "GROUP BY layout"
+    ).fetchall()
+    by_name = {layout.name: layout for layout in LAYOUTS}
+    for name, low, high in spans:
+        layout = by_name.get(name)
+        if layout is None:
+            continue  # a layout a newer version wrote; its rows wait for that version's rebuild
+        for start in range(low, high + 1, BATCH_ROWS):
+            where = (
+                f"{account_filter} AND layout = {literal(name)} "
+                f"AND raw_id BETWEEN {start} AND {start + BATCH_ROWS - 1}"
+            )
+            con.register(_VIEW, _typed_rows(con, layout, where).to_arrow())
+            try:
+                run(con, f"INSERT INTO {table} BY NAME {candidates_sql(layout, _VIEW)}")
+            finally:
+                con.unregister(_VIEW)
 
 
-def release(con: duckdb.DuckDBPyConnection) -> None:
-    for index in range(len(LAYOUTS)):
-        con.unregister(view_name(index))
+_VIEW = "typed_export_rows"
 
 
 def candidates_sql(layout: Layout, typed_view: str) -> str:

@@ -5,7 +5,7 @@ exactly what a fresh import gives. It is set-based SQL, so a million rows take a
 
 Extension points (append to these lists from the module that owns the source):
 - CANDIDATE_SOURCES: functions account -> list of SELECTs producing the transaction columns
-  (export rows are built in by `exports.prepare`).
+  (export rows are built in by `exports.add_candidates`).
 - DEDUPE_STEPS: functions (con) -> None that delete from the temp table `candidates` the rows
   another view of the same event already books (and may record their choice).
 """
@@ -33,33 +33,21 @@ DEDUPE_STEPS: list[DedupeStep] = []
 PLUGIN_MODULES = ("exporter.normalize.views", "exporter.normalize.api_fills")
 
 
-_NO_ROWS = "SELECT * FROM transactions WHERE FALSE"
-
-
 def _load_plugins() -> None:
     import importlib
 
     for name in PLUGIN_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+        importlib.import_module(name)
 
 
 def rebuild_transactions(con: duckdb.DuckDBPyConnection, account: str | None = None) -> int:
     """Replace the transactions of `account` (all accounts if None); returns the row count."""
     _load_plugins()
-    selects = exports.prepare(con, account)
-    selects += [sql for source in CANDIDATE_SOURCES for sql in source(account)]
-    try:
-        run(
-            con,
-            "CREATE OR REPLACE TEMP TABLE candidates AS "
-            + "\nUNION ALL\n".join(selects or [_NO_ROWS]),
-        )
-    finally:
-        exports.release(con)
+    run(con, "CREATE OR REPLACE TEMP TABLE candidates AS SELECT * FROM transactions WHERE FALSE")
+    exports.add_candidates(con, account, "candidates")
+    for source in CANDIDATE_SOURCES:
+        for sql in source(account):
+            run(con, f"INSERT INTO candidates BY NAME {sql}")
     for step in DEDUPE_STEPS:
         step(con)
     where = f"WHERE account = {literal(account)}" if account is not None else ""
