@@ -482,6 +482,14 @@ def main(argv: list[str] | None = None) -> int:
     form.add_argument(
         "--both", dest="form", action="store_const", const="both", help="zip and folder"
     )
+    parser.add_argument(
+        "--core-files",
+        dest="files",
+        action="store_const",
+        const="core",
+        default="all",
+        help="only the five files with rows (leave out the header-only ones)",
+    )
     args = parser.parse_args(argv)
     if args.rows < 1:
         parser.error("--rows must be at least 1")

@@ -174,3 +174,19 @@ def test_bench_run_smoke_prints_a_ratio_for_each_benchmark(tmp_path):
     names = " ".join(r["benchmark"] for r in results)
     for expected in ("import", "re-import", "export coinledger", "export xlsx", "peak memory"):
         assert expected in names
+
+
+def test_generator_command_line_writes_the_requested_files(tmp_path: Path) -> None:
+    from bench.generate import main
+
+    assert main(["--rows", "50", "--out", str(tmp_path / "all")]) == 0
+    assert len(list((tmp_path / "all").glob("pionex_txn_*.zip"))) == 1
+    assert main(["--rows", "50", "--out", str(tmp_path / "core"), "--core-files", "--folder"]) == 0
+    (folder,) = (tmp_path / "core").glob("pionex_txn_*")
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "deposit-withdraw.csv",
+        "others.csv",
+        "position_futures.csv",
+        "staking.csv",
+        "trading.csv",
+    ]
