@@ -11,6 +11,9 @@ import polars as pl
 from exporter.sources.layout import MAX_SCALE, TIMESTAMP_FORMATS, Kind, Layout
 
 MONEY = pl.Decimal(38, MAX_SCALE)
+# Pionex cells are short (a 64-hex txid is the longest); a far longer one is a damaged or hostile
+# file, and copying it into every output's description helps nobody.
+MAX_CELL_CHARS = 10_000
 _EXCESS_DECIMALS = rf"\.\d{{{MAX_SCALE}}}\d*[1-9]"
 
 
@@ -52,9 +55,11 @@ def precision_lost(layout: Layout) -> pl.Expr:
 def first_bad_cell(frame: pl.DataFrame, layout: Layout) -> tuple[int, int, str, str] | None:
     """(line, column index, value, why) of the first cell its layout cannot accept, or None.
 
-    `frame` holds text cells c0..cN and line_no; why is 'empty', 'timestamp' or 'decimal'."""
+    `frame` holds text cells c0..cN and line_no; why is 'too_long', 'empty', 'timestamp' or
+    'decimal'."""
     problems = []
     for i, column in enumerate(layout.columns):
+        problems.append((pl.col(cell_column(i)).str.len_chars() > MAX_CELL_CHARS, i, "too_long"))
         present = _text(i).is_not_null()
         if column.required:
             problems.append((~present, i, "empty"))

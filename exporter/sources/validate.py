@@ -6,7 +6,7 @@ import polars as pl
 
 from exporter.errors import InputError
 from exporter.sources.layout import TIMESTAMP_FORMATS, Layout
-from exporter.sources.typed import first_bad_cell
+from exporter.sources.typed import MAX_CELL_CHARS, first_bad_cell
 
 _EXPECTED_TIMESTAMP = (
     "a date-time like 2025-01-31 23:59:59 (also accepted: " + ", ".join(TIMESTAMP_FORMATS[1:]) + ")"
@@ -19,6 +19,15 @@ def validate(frame: pl.DataFrame, layout: Layout, file: str) -> None:
         return
     line, col, value, why = bad
     column = layout.columns[col]
+    if why == "too_long":
+        raise InputError(
+            file,
+            f"a cell is {len(value):,} characters long",
+            line=line,
+            column=column.header,
+            value=value,
+            expected=f"at most {MAX_CELL_CHARS:,} characters per cell",
+        )
     if why == "empty":
         raise InputError(
             file,

@@ -330,9 +330,8 @@ def cases() -> list[Case]:
         Case(
             "huge text field",
             _csv("others.csv", OTHERS_HEADER, [with_cell(OTHER, 4, "x" * 5_000_000)]),
-            "refused or flagged",
-            bug="a 5 MB others.csv comment is imported unflagged and copied into every output's "
-            "description (no cell length limit in sources/validate.py or csv_table.py)",
+            "refused",
+            ("others.csv", "line 2", "column 'comment'", "5,000,000 characters"),
         ),
         # --- kept and flagged, never dropped --------------------------------------------------------
         Case(
