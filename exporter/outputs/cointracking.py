@@ -3,8 +3,9 @@
 CoinTracking's fee field is informational; its balances move only by the Buy and Sell amounts
 (CoinTracking help, "Entering fees"). So a fee paid in a coin of the row is folded into that
 row's amounts (bought coin: Buy reduced; sold coin: Sell increased), and a fee paid in a third
-coin becomes its own `Other Fee` row. A one-sided row whose fee exceeds its amount (a futures
-profit smaller than its fee) is written as the net outgoing amount with the matching loss type.
+coin, or larger than what a trade received, becomes its own `Other Fee` row. A one-sided row
+whose fee exceeds its amount (a futures profit smaller than its fee) is written as the net
+outgoing amount with the matching loss type.
 Dates are `YYYY-MM-DD HH:MM:SS` UTC: choose UTC as the time zone when importing.
 """
 
@@ -43,13 +44,21 @@ def rows_sql(selection: Selection) -> str:
     incoming = "(" + ", ".join(literal(k) for k in INCOMING) + ")"
     return f"""
     WITH flows AS ({flows_sql(selection)}),
+    folding AS (
+        -- A trade's Buy Amount cannot go below zero: a fee larger than what the trade received
+        -- is written as its own Other Fee row instead of being folded in.
+        SELECT *,
+            coalesce(fee_asset = received_asset
+                     AND (kind <> 'trade' OR fee_amount <= received_amount), false) AS fold_in_buy,
+            coalesce(fee_asset = sent_asset, false) AS fold_in_sell
+        FROM flows
+    ),
     netted AS (
         SELECT *,
-            CASE WHEN fee_asset = received_asset THEN fee_amount ELSE 0 END AS fee_in_buy,
-            CASE WHEN fee_asset = sent_asset THEN fee_amount ELSE 0 END AS fee_in_sell,
-            fee_asset IS NOT NULL AND fee_asset IS DISTINCT FROM received_asset
-                AND fee_asset IS DISTINCT FROM sent_asset AS fee_apart
-        FROM flows
+            CASE WHEN fold_in_buy THEN fee_amount ELSE 0 END AS fee_in_buy,
+            CASE WHEN fold_in_sell THEN fee_amount ELSE 0 END AS fee_in_sell,
+            fee_asset IS NOT NULL AND NOT fold_in_buy AND NOT fold_in_sell AS fee_apart
+        FROM folding
     ),
     one_row AS (
         SELECT *,

@@ -213,11 +213,6 @@ def test_decimals_survive_import_ledger_and_every_export_long(fills) -> None:  #
         _check_exact(Path(tmp), fills)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cointracking folds a same-coin fee into Buy Amount as |amount - fee|: when the fee "
-    "exceeds what the trade received, the row credits the coin instead of debiting it",
-)
 def test_cointracking_flows_hold_when_a_fee_exceeds_the_amount_received(
     db: Path, tmp_path: Path
 ) -> None:
