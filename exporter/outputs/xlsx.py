@@ -34,7 +34,7 @@ from typing import Any
 import duckdb
 
 from exporter.errors import UserError
-from exporter.outputs.common import Selection, atomic_output
+from exporter.outputs.common import Selection, atomic_output, safe_text
 from exporter.outputs.flows import ORDER_BY
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -206,7 +206,7 @@ class _Writer:
         total = int(con.execute(f"SELECT count(*) FROM ({source})").fetchall()[0][0])
         widths = self._widths(con, columns, source)
         names = _sheet_names(base_name, total, self.per_sheet)
-        select = ", ".join(f"({c.sql}) AS c{i}" for i, c in enumerate(columns))
+        select = ", ".join(f"({_cell_sql(c)}) AS c{i}" for i, c in enumerate(columns))
         cursor = con.execute(f"SELECT {select} FROM ({source}) ORDER BY {order}")
         review_col = next((i for i, c in enumerate(columns) if c.header == "Needs review"), None)
         first_provenance = next(
@@ -249,6 +249,14 @@ class _Writer:
                     written += 1
                     sheet.write_row(written, 0, row)
         return total
+
+
+def _cell_sql(column: Column) -> str:
+    """Text that Excel would run as a formula once a user edits the cell or saves the sheet as
+    CSV gets the same leading quote as in the CSV outputs; exact-amount text is a number."""
+    if column.kind == "text" and not column.header.endswith("(exact)"):
+        return safe_text(f"({column.sql})")
+    return column.sql
 
 
 def _col(index: int) -> str:
@@ -304,12 +312,12 @@ def _summary(w: _Writer, con: duckdb.DuckDBPyConnection, selection: Selection, f
     row += 1
     assets = con.execute(
         f"""
-        SELECT asset,
+        SELECT {safe_text("asset")},
             CAST(coalesce(sum(amount) FILTER (WHERE leg <> 'fee' AND amount > 0), 0) AS DOUBLE),
             CAST(coalesce(-sum(amount) FILTER (WHERE leg <> 'fee' AND amount < 0), 0) AS DOUBLE),
             CAST(coalesce(-sum(amount) FILTER (WHERE leg = 'fee'), 0) AS DOUBLE),
             CAST(sum(amount) AS DOUBLE), {_exact("sum(amount)")}, count(*)
-        FROM ledger WHERE {where} GROUP BY asset ORDER BY asset
+        FROM ledger WHERE {where} GROUP BY asset ORDER BY 1
         """
     ).fetchall()
     for values in assets:

@@ -120,12 +120,6 @@ def test_no_csv_cell_starts_like_a_formula_and_xlsx_holds_no_formula(
     assert reached, "the payload reached no output: the test would prove nothing"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="xlsx keeps formula-looking text verbatim as a text cell: safe on open, but Excel "
-    "runs it once the user edits the cell (F2, Enter) or re-saves the sheet as CSV; "
-    "the CSV writers prefix a quote (safe_text), the workbook does not",
-)
 def test_xlsx_text_cells_are_neutralized_too(db: Path, tmp_path: Path) -> None:
     _imported(db, tmp_path / "in", PAYLOADS[0])
     bad, reached = _dangerous_cells(db, "xlsx", tmp_path / "out")
