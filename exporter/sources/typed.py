@@ -56,10 +56,13 @@ def first_bad_cell(frame: pl.DataFrame, layout: Layout) -> tuple[int, int, str, 
     """(line, column index, value, why) of the first cell its layout cannot accept, or None.
 
     `frame` holds text cells c0..cN and line_no; why is 'too_long', 'empty', 'timestamp' or
-    'decimal'."""
-    problems = []
+    'decimal'. A table may hold fewer cells than the layout declares (absent optional columns)."""
+    problems = [
+        (pl.col(name).str.len_chars() > MAX_CELL_CHARS, int(name[1:]), "too_long")
+        for name in frame.columns
+        if name != "line_no"
+    ]
     for i, column in enumerate(layout.columns):
-        problems.append((pl.col(cell_column(i)).str.len_chars() > MAX_CELL_CHARS, i, "too_long"))
         present = _text(i).is_not_null()
         if column.required:
             problems.append((~present, i, "empty"))

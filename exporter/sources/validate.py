@@ -18,16 +18,16 @@ def validate(frame: pl.DataFrame, layout: Layout, file: str) -> None:
     if bad is None:
         return
     line, col, value, why = bad
-    column = layout.columns[col]
     if why == "too_long":
         raise InputError(
             file,
             f"a cell is {len(value):,} characters long",
             line=line,
-            column=column.header,
+            column=layout.columns[col].header if col < len(layout.columns) else f"#{col + 1}",
             value=value,
             expected=f"at most {MAX_CELL_CHARS:,} characters per cell",
         )
+    column = layout.columns[col]
     if why == "empty":
         raise InputError(
             file,
