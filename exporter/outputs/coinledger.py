@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 
-from exporter.outputs.common import Selection, atomic_output, plain_decimal, safe_text
-from exporter.store.db import run, scalar
+from exporter.outputs.common import Selection, plain_decimal, safe_text
+from exporter.outputs.csvfile import write_query_csv
 
 HEADER = (
     "Date (UTC),Platform (Optional),Asset Sent,Amount Sent,Asset Received,Amount Received,"
@@ -109,11 +109,4 @@ def rows_sql(selection: Selection) -> str:
 
 def write(con: duckdb.DuckDBPyConnection, path: Path, selection: Selection) -> int:
     """Write the file; returns the number of rows written."""
-    with atomic_output(path) as tmp:
-        run(
-            con,
-            f"COPY ({rows_sql(selection)}) TO '{tmp.as_posix()}' "
-            "(FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"', NULLSTR '')",
-        )
-        count = scalar(con, f"SELECT count(*) FROM ({rows_sql(selection)})")
-    return count
+    return write_query_csv(con, rows_sql(selection), path).rows
