@@ -10,6 +10,7 @@ import polars as pl
 
 from exporter.normalize.columns import select_list
 from exporter.sources.layout import Layout
+from exporter.sources.per_value import hoist
 from exporter.sources.registry import LAYOUTS
 from exporter.sources.typed import precision_lost, typed_columns
 from exporter.sql import literal
@@ -88,4 +89,5 @@ def candidates_sql(layout: Layout, typed_view: str) -> str:
         "review_reason": reason,
         "needs_review": f"{reason} IS NOT NULL",
     }
-    return f"SELECT\n    {select_list(values)}\nFROM {typed_view} r"
+    values, rows = hoist(values, typed_view)
+    return f"SELECT\n    {select_list(values)}\nFROM {rows}"

@@ -1,10 +1,13 @@
 """SQL helpers every layout uses for coins and amounts: one place knows Pionex's coin spellings
 (`TUSDT`, `MBTC`, a network glued to the ticker) and how to divide decimals exactly.
 
-Everything returns SQL text over the typed row `r`, so a million rows normalize set-based.
+Everything returns SQL text over the typed row `r`, so a million rows normalize set-based; the
+parts that read only coin and symbol text are marked `per_value` and run once per distinct value.
 """
 
 from __future__ import annotations
+
+from exporter.sources.per_value import per_value
 
 MONEY = "DECIMAL(38,18)"
 # Old spellings Pionex used for a coin, and the coin they mean. MBTC (milli-BTC) also scales the
@@ -33,19 +36,19 @@ def strip_network(sql: str, network_sql: str | None = None) -> str:
             f"CASE WHEN {n} IS NOT NULL AND length({c}) >= length({n}) + 2 AND suffix({c}, {n}) "
             f"THEN left({c}, length({c}) - length({n})) ELSE {out} END"
         )
-    return out
+    return per_value(out)
 
 
 def coin(sql: str, network_sql: str | None = None) -> str:
     """The coin a cell names, normalized: upper-cased, network suffix removed, old aliases mapped."""
     bare = strip_network(sql, network_sql)
     cases = " ".join(f"WHEN '{old}' THEN '{new}'" for old, new in ALIASES.items())
-    return f"(CASE {bare} {cases} ELSE {bare} END)"
+    return per_value(f"(CASE {bare} {cases} ELSE {bare} END)")
 
 
 def _milli(coin_sql: str) -> str:
     milli = ", ".join(f"'{m}'" for m in MILLI)
-    return f"coalesce({strip_network(coin_sql)} IN ({milli}), false)"
+    return per_value(f"coalesce({strip_network(coin_sql)} IN ({milli}), false)")
 
 
 def coin_amount(amount_sql: str, coin_sql: str) -> str:
@@ -78,7 +81,7 @@ def pair_part(symbol_sql: str, part: int) -> str:
     underscore (`GRIFFAIN_USDT`, `1INCH_USDT`, `BIO_USDT_PERP`); '' when there is no underscore."""
     s = f"regexp_replace(upper(trim({symbol_sql})), '_PERP$', '')"
     pattern = "^(.*)_[^_]+$" if part == 1 else "_([^_]+)$"
-    return f"regexp_extract({s}, '{pattern}', 1)"
+    return per_value(f"regexp_extract({s}, '{pattern}', 1)")
 
 
 # ---- exact division ------------------------------------------------------------------------------

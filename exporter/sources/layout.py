@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from exporter.sources.per_value import per_value
+
 # Formats Pionex writes, then what Excel writes when a user re-saves the file.
 TIMESTAMP_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -67,12 +69,12 @@ class Layout:
 def pair_base(symbol_sql: str) -> str:
     """Base coin of a Pionex symbol: strip _PERP, then everything before the last underscore."""
     s = f"regexp_replace(upper({symbol_sql}), '_PERP$', '')"
-    return f"regexp_extract({s}, '^(.*)_[^_]+$', 1)"
+    return per_value(f"regexp_extract({s}, '^(.*)_[^_]+$', 1)")
 
 
 def pair_quote(symbol_sql: str) -> str:
     s = f"regexp_replace(upper({symbol_sql}), '_PERP$', '')"
-    return f"regexp_extract({s}, '_([^_]+)$', 1)"
+    return per_value(f"regexp_extract({s}, '_([^_]+)$', 1)")
 
 
 def coin(sql: str) -> str:
@@ -83,7 +85,7 @@ def coin(sql: str) -> str:
 
 
 def is_futures(symbol_sql: str, market_sql: str = "NULL") -> str:
-    return (
+    return per_value(
         f"(coalesce(lower({market_sql}) LIKE 'futures%', false) "
         f"OR coalesce(upper({symbol_sql}) LIKE '%\\_PERP' ESCAPE '\\', false))"
     )
