@@ -1,7 +1,9 @@
 """Candidate transactions from raw export rows: one SELECT per layout, built from its declaration.
 
-The layout's raw rows are pulled out as Arrow in batches, typed by polars (see sources/typed.py
-for why) and registered on the connection; the layout's SQL row expressions then run over them."""
+The layout's raw cells are pulled out as Arrow in batches, typed by polars (see sources/typed.py
+for why) and registered on the connection; the layout's SQL row expressions then run over them,
+joined back by raw_id to the raw row for its provenance (cheaper than carrying the provenance
+strings through polars)."""
 
 from __future__ import annotations
 
@@ -12,16 +14,9 @@ from exporter.normalize.columns import select_list
 from exporter.sources.layout import Layout
 from exporter.sources.per_value import hoist
 from exporter.sources.registry import LAYOUTS
-from exporter.sources.typed import precision_lost, typed_columns
+from exporter.sources.typed import precision_lost, typed_frame
 from exporter.sql import literal
 from exporter.store.db import run
-
-_PROVENANCE = (
-    "raw_id AS _raw_id, account AS _account, family AS _family, layout AS _layout, "
-    "row_key AS _row_key, occurrence AS _occurrence, file_sha256 AS _sha, member_name AS _member, "
-    "line_no AS _line"
-)
-
 
 # Rows typed per round trip: bounds the Python side of a multi-million-row rebuild (~150 MB).
 BATCH_ROWS = 500_000
@@ -32,13 +27,12 @@ def _typed_rows(con: duckdb.DuckDBPyConnection, layout: Layout, where: str) -> p
     cells = ", ".join(f"cells[{i + 1}] AS c{i}" for i in range(width))
     raw = pl.from_arrow(
         con.sql(
-            f"SELECT {_PROVENANCE}, {cells} FROM raw_export_rows WHERE {where}"
+            f"SELECT raw_id AS _raw_id, {cells} FROM raw_export_rows WHERE {where}"
         ).to_arrow_table()
     )
-    return raw.select(
-        pl.col("^_.*$"),
-        precision_lost(layout).alias("_precision_lost"),
-        *typed_columns(layout),
+    typed = typed_frame(raw, layout)
+    return raw.select(pl.col("_raw_id"), precision_lost(layout).alias("_precision_lost")).hstack(
+        typed
     )
 
 
@@ -77,17 +71,20 @@ def candidates_sql(layout: Layout, typed_view: str) -> str:
     values = dict(layout.maps)
     values |= {
         # Stable across runs: the raw row's identity, never its position in a file.
-        "txn_id": "md5(concat_ws('|', r._account, r._family, r._row_key, r._occurrence::VARCHAR))",
-        "account": "r._account",
+        "txn_id": "md5(concat_ws('|', x.account, x.family, x.row_key, x.occurrence::VARCHAR))",
+        "account": "x.account",
         "source": "'export'",
-        "source_family": "r._family",
-        "layout": "r._layout",
-        "raw_id": "r._raw_id",
-        "file_sha256": "r._sha",
-        "member_name": "r._member",
-        "line_no": "r._line",
+        "source_family": "x.family",
+        "layout": "x.layout",
+        "raw_id": "x.raw_id",
+        "file_sha256": "x.file_sha256",
+        "member_name": "x.member_name",
+        "line_no": "x.line_no",
         "review_reason": reason,
         "needs_review": f"{reason} IS NOT NULL",
     }
     values, rows = hoist(values, typed_view)
-    return f"SELECT\n    {select_list(values)}\nFROM {rows}"
+    return (
+        f"SELECT\n    {select_list(values)}\nFROM {rows}\n"
+        "JOIN raw_export_rows x ON x.raw_id = r._raw_id"
+    )

@@ -180,52 +180,54 @@ def _land_rows(
     export_file: ExportFile,
 ) -> tuple[int, int]:
     validate(table.rows, layout, name)
-    frame = table.rows.to_arrow()
-    con.register(f"{staged}_frame", frame)
+    frame = f"{staged}_frame"
+    con.register(frame, table.rows.to_arrow())
     try:
         width = table.width
-        cells = ", ".join(f"c{i}" for i in range(width))
+        cells = ", ".join(f"f.c{i}" for i in range(width))
         trimmed = ", ".join(f"trim(c{i})" for i in range(width))
         # Identity of a row: its family and trimmed cells, plus which occurrence of that exact row
-        # it is in this file (identical rows in one file are distinct partial fills).
+        # it is in this file (identical rows in one file are distinct partial fills). The keys
+        # table stays small (no cells): the flagged count reads it after the rebuild.
         run(
             con,
             f"""
             CREATE OR REPLACE TEMP TABLE {staged}_keys AS
-            SELECT line_no, [{cells}] AS cells, row_key,
+            SELECT line_no, row_key,
                    row_number() OVER (PARTITION BY row_key ORDER BY line_no)::INTEGER AS occurrence
-            FROM (SELECT *, md5(concat_ws(chr(31), {literal(layout.family)}, {trimmed})) AS row_key
-                  FROM {staged}_frame)
+            FROM (SELECT line_no, md5(concat_ws(chr(31), {literal(layout.family)}, {trimmed})) AS row_key
+                  FROM {frame})
         """,
         )
+        before = scalar(con, "SELECT count(*) FROM raw_export_rows")
+        next_id = scalar(con, "SELECT coalesce(max(raw_id), 0) FROM raw_export_rows")
+        # raw_id = last id + line number: unique, in file order, and needs no sort.
+        run(
+            con,
+            f"""
+            INSERT INTO raw_export_rows
+            SELECT ? + s.line_no, ?, ?, ?, s.row_key, s.occurrence, [{cells}], ?, ?, ?, s.line_no, ?
+            FROM {staged}_keys s JOIN {frame} f ON f.line_no = s.line_no
+            WHERE NOT EXISTS (
+                SELECT 1 FROM raw_export_rows r
+                WHERE r.account = ? AND r.family = ? AND r.row_key = s.row_key
+                  AND r.occurrence = s.occurrence)
+            """,
+            [
+                next_id,
+                account,
+                layout.family,
+                layout.name,
+                sha256,
+                export_file.source_path,
+                export_file.member_name,
+                import_id,
+                account,
+                layout.family,
+            ],
+        )
     finally:
-        con.unregister(f"{staged}_frame")
-    before = scalar(con, "SELECT count(*) FROM raw_export_rows")
-    next_id = scalar(con, "SELECT coalesce(max(raw_id), 0) FROM raw_export_rows")
-    # raw_id = last id + line number: unique, in file order, and needs no sort.
-    run(
-        con,
-        f"""
-        INSERT INTO raw_export_rows
-        SELECT ? + s.line_no, ?, ?, ?, s.row_key, s.occurrence, s.cells, ?, ?, ?, s.line_no, ?
-        FROM {staged}_keys s
-        WHERE NOT EXISTS (
-            SELECT 1 FROM raw_export_rows r
-            WHERE r.account = ? AND r.family = ? AND r.row_key = s.row_key AND r.occurrence = s.occurrence)
-        """,
-        [
-            next_id,
-            account,
-            layout.family,
-            layout.name,
-            sha256,
-            export_file.source_path,
-            export_file.member_name,
-            import_id,
-            account,
-            layout.family,
-        ],
-    )
+        con.unregister(frame)
     inserted = scalar(con, "SELECT count(*) FROM raw_export_rows") - before
     return inserted, table.rows.height - inserted
 

@@ -26,20 +26,36 @@ def _text(index: int) -> pl.Expr:
     return pl.when(stripped == "").then(None).otherwise(stripped)
 
 
-def typed_expr(kind: Kind, index: int) -> pl.Expr:
+def typed_expr(kind: Kind, index: int, formats: tuple[str, ...] = TIMESTAMP_FORMATS) -> pl.Expr:
     text = _text(index)
     if kind is Kind.DECIMAL:
         return text.cast(MONEY, strict=False)
     if kind is Kind.TIMESTAMP:
         return pl.coalesce(
-            [text.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in TIMESTAMP_FORMATS]
+            [text.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in formats]
         )
     return text
 
 
-def typed_columns(layout: Layout) -> list[pl.Expr]:
-    """One expression per layout column, named by its alias (what the SQL maps call r.<name>)."""
-    return [typed_expr(c.kind, i).alias(c.name) for i, c in enumerate(layout.columns)]
+def typed_frame(frame: pl.DataFrame, layout: Layout) -> pl.DataFrame:
+    """The cells c0..cN of `frame` typed, one column per layout column named by its alias (what
+    the SQL maps call r.<name>); an unparsable cell is null (validation reports it).
+
+    Timestamps are parsed with Pionex's own format first; the other formats (Excel re-saves) are
+    tried only for a column where that left a cell unparsed, since parsing a million cells five
+    ways costs more than all the decimal columns together."""
+    present = [(i, c) for i, c in enumerate(layout.columns) if cell_column(i) in frame.columns]
+    typed = frame.select(
+        typed_expr(c.kind, i, TIMESTAMP_FORMATS[:1]).alias(c.name) for i, c in present
+    )
+    for i, column in present:
+        if column.kind is not Kind.TIMESTAMP:
+            continue
+        if frame.select((_text(i).is_not_null() & typed[column.name].is_null()).any()).item():
+            typed = typed.with_columns(
+                frame.select(typed_expr(column.kind, i)).to_series().alias(column.name)
+            )
+    return typed
 
 
 def precision_lost(layout: Layout) -> pl.Expr:
@@ -62,16 +78,16 @@ def first_bad_cell(frame: pl.DataFrame, layout: Layout) -> tuple[int, int, str, 
         for name in frame.columns
         if name != "line_no"
     ]
+    typed = typed_frame(frame, layout)
     for i, column in enumerate(layout.columns):
+        if cell_column(i) not in frame.columns:
+            continue
         present = _text(i).is_not_null()
         if column.required:
             problems.append((~present, i, "empty"))
         if column.kind is not Kind.TEXT:
-            problems.append(
-                (present & typed_expr(column.kind, i).is_null(), i, column.kind.name.lower())
-            )
-    if not problems:
-        return None
+            unparsed = typed[column.name].is_null()
+            problems.append((present & unparsed, i, column.kind.name.lower()))
     flags = frame.select(
         pl.col("line_no"),
         *[cond.alias(f"bad{n}") for n, (cond, _, _) in enumerate(problems)],
