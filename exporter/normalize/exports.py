@@ -1,7 +1,7 @@
 """Candidate transactions from raw export rows: one SELECT per layout, built from its declaration.
 
 The layout's raw cells are pulled out as Arrow in batches, typed by polars (see sources/typed.py
-for why) and registered on the connection; the layout's SQL row expressions then run over them,
+for why) and queried as a relation; the layout's SQL row expressions then run over them,
 joined back by raw_id to the raw row for its provenance (cheaper than carrying the provenance
 strings through polars)."""
 
@@ -16,10 +16,10 @@ from exporter.sources.per_value import hoist
 from exporter.sources.registry import LAYOUTS
 from exporter.sources.typed import precision_lost, typed_frame
 from exporter.sql import literal
-from exporter.store.db import run
+from exporter.store.db import run_over
 
 # Rows typed per round trip: bounds the Python side of a multi-million-row rebuild (~150 MB).
-BATCH_ROWS = 500_000
+BATCH_ROWS = 250_000
 
 
 def _typed_rows(con: duckdb.DuckDBPyConnection, layout: Layout, where: str) -> pl.DataFrame:
@@ -53,11 +53,10 @@ def add_candidates(con: duckdb.DuckDBPyConnection, account: str | None, table: s
                 f"{account_filter} AND layout = {literal(name)} "
                 f"AND raw_id BETWEEN {start} AND {start + BATCH_ROWS - 1}"
             )
-            con.register(_VIEW, _typed_rows(con, layout, where).to_arrow())
-            try:
-                run(con, f"INSERT INTO {table} BY NAME {candidates_sql(layout, _VIEW)}")
-            finally:
-                con.unregister(_VIEW)
+            typed = _typed_rows(con, layout, where).to_arrow()
+            run_over(
+                con, _VIEW, typed, f"INSERT INTO {table} BY NAME {candidates_sql(layout, _VIEW)}"
+            )
 
 
 _VIEW = "typed_export_rows"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import polars as pl
@@ -32,14 +33,16 @@ class CsvTable:
         return len(self.header)
 
 
-def decode_check(data: bytes, file: str) -> bytes:
-    """Strip a UTF-8 BOM and refuse text that is not UTF-8, naming the line of the first bad byte."""
-    if data.startswith(BOM):
+def decode_check(data: bytes, file: str, first_line: int = 1) -> bytes:
+    """Strip a UTF-8 BOM and refuse text that is not UTF-8, naming the line of the first bad byte.
+
+    `data` is the file from line `first_line` on (a block of whole lines of a large file)."""
+    if first_line == 1 and data.startswith(BOM):
         data = data[len(BOM) :]
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + first_line
         raise InputError(
             file,
             "the file is not UTF-8 text",
@@ -48,7 +51,7 @@ def decode_check(data: bytes, file: str) -> bytes:
             expected="a Pionex CSV export (UTF-8)",
         ) from None
     if b"\x00" in data:
-        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        line = data.count(b"\n", 0, data.index(b"\x00")) + first_line
         raise InputError(
             file, "the file holds binary data (NUL byte)", line=line, expected="a CSV text file"
         )
@@ -71,19 +74,55 @@ def _first_header(data: bytes) -> tuple[tuple[str, ...], int, int] | None:
 
 def read_csv_table(data: bytes, file: str) -> CsvTable | None:
     """Parse the bytes; None for a file with no header at all (empty)."""
-    data = decode_check(data, file)
-    found = _first_header(data)
-    if found is None:
-        return None
-    header, header_line, body_start = found
-    body = data[body_start:]
-    width = len(header)
-    if not body.strip():
-        return CsvTable(header, header_line, _empty_frame(width))
-    rows = _fast_rows(body, width, header_line)
-    if rows is None:
-        rows = _exact_rows(body, width, header_line, file)
-    return CsvTable(header, header_line, rows)
+    return next(iter_csv_tables([data], file), None)
+
+
+def iter_csv_tables(blocks: Iterable[bytes], file: str) -> Iterator[CsvTable]:
+    """The file's rows as consecutive tables of whole lines, one per block, all with the header.
+
+    A multi-year backfill is read a block at a time so memory stays bounded: each block is cut
+    after its last newline. Yields nothing for a file with no header and one empty table for a
+    header-only file. From the first block the fast path cannot read exactly (a quoted newline,
+    ragged or unquoted rows) to the end of the file, the exact path reads the rest in one go."""
+    header: tuple[str, ...] | None = None
+    header_line = 0
+    lines_before = 0  # lines of the file before the current block
+    pieces = _whole_lines(blocks)
+    for piece in pieces:
+        piece = decode_check(piece, file, lines_before + 1)
+        body = piece
+        if header is None:
+            found = _first_header(piece)
+            if found is None:  # blank lines before the header
+                lines_before += piece.count(b"\n")
+                continue
+            header, line_in_piece, body_start = found
+            header_line = lines_before + line_in_piece
+            body = piece[body_start:]
+            lines_before = header_line
+        width = len(header)
+        rows = _fast_rows(body, width, lines_before) if body.strip() else _empty_frame(width)
+        if rows is None:
+            rest = decode_check(b"".join([body, *pieces]), file, lines_before + 1)
+            yield CsvTable(header, header_line, _exact_rows(rest, width, lines_before, file))
+            return
+        yield CsvTable(header, header_line, rows)
+        lines_before += body.count(b"\n")
+
+
+def _whole_lines(blocks: Iterable[bytes]) -> Iterator[bytes]:
+    """Re-cut `blocks` so each piece ends with a newline (the last one may not)."""
+    carry = b""
+    for block in blocks:
+        data = carry + block if carry else block
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            carry = data
+            continue
+        carry = data[cut:]
+        yield data[:cut]
+    if carry:
+        yield carry
 
 
 def _empty_frame(width: int) -> pl.DataFrame:
@@ -91,7 +130,7 @@ def _empty_frame(width: int) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def _fast_rows(body: bytes, width: int, header_line: int) -> pl.DataFrame | None:
+def _fast_rows(body: bytes, width: int, lines_before: int) -> pl.DataFrame | None:
     # A lone CR (old Mac line ends) is a line break polars would not count: use the exact path.
     if body.count(b"\r") != body.count(b"\r\n"):
         return None
@@ -115,7 +154,7 @@ def _fast_rows(body: bytes, width: int, header_line: int) -> pl.DataFrame | None
         # field: row index and line number part ways and only the exact path can map them.
         return None
     frame = frame.with_columns(
-        (pl.int_range(0, frame.height, dtype=pl.Int64) + header_line + 1).alias("line_no")
+        (pl.int_range(0, frame.height, dtype=pl.Int64) + lines_before + 1).alias("line_no")
     )
     cells = [pl.col(f"c{i}") for i in range(width)]
     all_null = pl.all_horizontal([c.is_null() for c in cells])
@@ -127,7 +166,7 @@ def _fast_rows(body: bytes, width: int, header_line: int) -> pl.DataFrame | None
     return frame
 
 
-def _exact_rows(body: bytes, width: int, header_line: int, file: str) -> pl.DataFrame:
+def _exact_rows(body: bytes, width: int, lines_before: int, file: str) -> pl.DataFrame:
     text = body.decode("utf-8")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     columns: list[list[str]] = [[] for _ in range(width)]
@@ -135,7 +174,7 @@ def _exact_rows(body: bytes, width: int, header_line: int, file: str) -> pl.Data
     start_line = 1
     try:
         for row in reader:
-            line = header_line + start_line
+            line = lines_before + start_line
             start_line = reader.line_num + 1
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
@@ -153,7 +192,7 @@ def _exact_rows(body: bytes, width: int, header_line: int, file: str) -> pl.Data
             lines.append(line)
     except csv.Error as exc:
         raise InputError(
-            file, f"malformed CSV ({exc})", line=header_line + reader.line_num
+            file, f"malformed CSV ({exc})", line=lines_before + reader.line_num
         ) from None
     data = {f"c{i}": pl.Series(col, dtype=pl.String) for i, col in enumerate(columns)}
     data["line_no"] = pl.Series(lines, dtype=pl.Int64)

@@ -13,14 +13,14 @@ from exporter import __version__
 from exporter.errors import InputError
 from exporter.normalize.findings import import_notes
 from exporter.normalize.pipeline import rebuild_transactions
-from exporter.sources.csv_table import CsvTable, read_csv_table
+from exporter.sources.csv_table import CsvTable, iter_csv_tables
 from exporter.sources.layout import Layout
 from exporter.sources.registry import known_headers, resolve
 from exporter.sources.validate import validate
 from exporter.sources.walk import ExportFile, expand
 from exporter.sources.xlsx_table import workbook_tabs
 from exporter.sql import literal
-from exporter.store.db import run, scalar
+from exporter.store.db import run, run_over, scalar
 
 
 @dataclass
@@ -55,6 +55,11 @@ class ImportReport:
     @property
     def changed(self) -> bool:
         return self.inserted > 0
+
+
+# Files are read, checked and landed a block of about this many bytes at a time (~350k trading
+# rows), so an import's memory stays bounded whatever the size of the export.
+BLOCK_BYTES = 32 * 1024**2
 
 
 def import_paths(con: duckdb.DuckDBPyConnection, paths: list[Path], account: str) -> ImportReport:
@@ -107,47 +112,55 @@ def _land_file(
     import_id: int,
     staged: str,
 ) -> FileReport:
-    data = export_file.read()
-    sha256 = hashlib.sha256(data).hexdigest()
     name = export_file.display_name
     report = FileReport(
         name,
         export_file.source_path,
         export_file.member_name,
-        sha256,
+        _sha256(export_file),
         None,
         None,
         "empty",
         covers=export_file.covers,
     )
-    if _seen_before(con, account, sha256, report):
+    if _seen_before(con, account, report.sha256, report):
         return report
-    table = read_csv_table(data, name)
-    if table is None:
-        return report
-    layout, table = resolve(table, export_file.member_name)
-    if layout is None and table.rows.height == 0:
-        # No rows means no data to lose: report it and go on (real exports hold such files).
-        report.status = "header_only"
-        return report
-    if layout is None:
-        raise InputError(
-            name,
-            "unknown layout: this header matches no Pionex export layout this version knows",
-            line=table.header_line,
-            value=",".join(table.header),
-            expected="one of " + known_headers(),
-        )
-    report.layout, report.family = layout.name, layout.family
-    report.rows_read = table.rows.height
-    if table.rows.height == 0:
-        report.status = "header_only"
-        return report
-    report.status = "imported"
-    report.rows_inserted, report.rows_present = _land_rows(
-        con, table, layout, staged, name, account, import_id, sha256, export_file
+    run(
+        con,
+        f"CREATE OR REPLACE TEMP TABLE {staged}_keys "
+        "(line_no BIGINT, row_key VARCHAR, occurrence INTEGER)",
     )
+    for table in iter_csv_tables(export_file.blocks(BLOCK_BYTES), name):
+        layout, table = resolve(table, export_file.member_name)
+        if report.status == "empty":
+            # A header and no rows means no data to lose: reported, not refused (real exports
+            # hold such files), whether or not the header is one we know.
+            report.status = "header_only"
+        if layout is not None:
+            report.layout, report.family = layout.name, layout.family
+        if table.rows.height == 0:
+            continue
+        if layout is None:
+            raise InputError(
+                name,
+                "unknown layout: this header matches no Pionex export layout this version knows",
+                line=table.header_line,
+                value=",".join(table.header),
+                expected="one of " + known_headers(),
+            )
+        report.status = "imported"
+        report.rows_read += table.rows.height
+        inserted = _land_rows(con, table, layout, staged, name, account, import_id, report)
+        report.rows_inserted += inserted
+        report.rows_present += table.rows.height - inserted
     return report
+
+
+def _sha256(export_file: ExportFile) -> str:
+    digest = hashlib.sha256()
+    for block in export_file.blocks(BLOCK_BYTES):
+        digest.update(block)
+    return digest.hexdigest()
 
 
 def _seen_before(
@@ -176,60 +189,60 @@ def _land_rows(
     name: str,
     account: str,
     import_id: int,
-    sha256: str,
-    export_file: ExportFile,
-) -> tuple[int, int]:
+    report: FileReport,
+) -> int:
+    """Land one block of a file's rows; returns how many were new."""
     validate(table.rows, layout, name)
-    frame = f"{staged}_frame"
-    con.register(frame, table.rows.to_arrow())
-    try:
-        width = table.width
-        cells = ", ".join(f"f.c{i}" for i in range(width))
-        trimmed = ", ".join(f"trim(c{i})" for i in range(width))
-        # Identity of a row: its family and trimmed cells, plus which occurrence of that exact row
-        # it is in this file (identical rows in one file are distinct partial fills). The keys
-        # table stays small (no cells): the flagged count reads it after the rebuild.
-        run(
-            con,
-            f"""
-            CREATE OR REPLACE TEMP TABLE {staged}_keys AS
-            SELECT line_no, row_key,
-                   row_number() OVER (PARTITION BY row_key ORDER BY line_no)::INTEGER AS occurrence
-            FROM (SELECT line_no, md5(concat_ws(chr(31), {literal(layout.family)}, {trimmed})) AS row_key
-                  FROM {frame})
+    keys = f"{staged}_keys"
+    first_line, last_line = table.rows["line_no"].min(), table.rows["line_no"].max()
+    frame = table.rows.to_arrow()
+    width = table.width
+    cells = ", ".join(f"f.c{i}" for i in range(width))
+    trimmed = ", ".join(f"trim(c{i})" for i in range(width))
+    # Identity of a row: its family and trimmed cells, plus which occurrence of that exact row it
+    # is in this file (identical rows in one file are distinct partial fills), counting from the
+    # earlier blocks of the file. The keys table holds no cells: the flagged count reads it after
+    # the rebuild.
+    run_over(
+        con,
+        "block_rows",
+        frame,
+        f"""
+        INSERT INTO {keys}
+        WITH block AS MATERIALIZED (
+            SELECT line_no, md5(concat_ws(chr(31), {literal(layout.family)}, {trimmed})) AS row_key
+            FROM block_rows),
+        earlier AS (
+            SELECT row_key, count(*) AS n FROM {keys}
+            WHERE row_key IN (SELECT row_key FROM block) GROUP BY row_key)
+        SELECT b.line_no, b.row_key,
+               (row_number() OVER (PARTITION BY b.row_key ORDER BY b.line_no)
+                + coalesce(e.n, 0))::INTEGER
+        FROM block b LEFT JOIN earlier e ON e.row_key = b.row_key
         """,
-        )
-        before = scalar(con, "SELECT count(*) FROM raw_export_rows")
-        next_id = scalar(con, "SELECT coalesce(max(raw_id), 0) FROM raw_export_rows")
-        # raw_id = last id + line number: unique, in file order, and needs no sort.
-        run(
-            con,
-            f"""
-            INSERT INTO raw_export_rows
-            SELECT ? + s.line_no, ?, ?, ?, s.row_key, s.occurrence, [{cells}], ?, ?, ?, s.line_no, ?
-            FROM {staged}_keys s JOIN {frame} f ON f.line_no = s.line_no
-            WHERE NOT EXISTS (
-                SELECT 1 FROM raw_export_rows r
-                WHERE r.account = ? AND r.family = ? AND r.row_key = s.row_key
-                  AND r.occurrence = s.occurrence)
-            """,
-            [
-                next_id,
-                account,
-                layout.family,
-                layout.name,
-                sha256,
-                export_file.source_path,
-                export_file.member_name,
-                import_id,
-                account,
-                layout.family,
-            ],
-        )
-    finally:
-        con.unregister(frame)
-    inserted = scalar(con, "SELECT count(*) FROM raw_export_rows") - before
-    return inserted, table.rows.height - inserted
+    )
+    before = scalar(con, "SELECT count(*) FROM raw_export_rows")
+    next_id = scalar(con, "SELECT coalesce(max(raw_id), 0) FROM raw_export_rows")
+    account_sql, family_sql = literal(account), literal(layout.family)
+    # raw_id = last id + position in this block: dense, in file order, and needs no sort.
+    run_over(
+        con,
+        "block_rows",
+        frame,
+        f"""
+        INSERT INTO raw_export_rows
+        SELECT {next_id - first_line + 1} + s.line_no, {account_sql}, {family_sql},
+               {literal(layout.name)}, s.row_key, s.occurrence, [{cells}],
+               {literal(report.sha256)}, {literal(report.source_path)},
+               {literal(report.member_name)}, s.line_no, {import_id}
+        FROM {keys} s JOIN block_rows f ON f.line_no = s.line_no
+        WHERE s.line_no BETWEEN {first_line} AND {last_line} AND NOT EXISTS (
+            SELECT 1 FROM raw_export_rows r
+            WHERE r.account = {account_sql} AND r.family = {family_sql}
+              AND r.row_key = s.row_key AND r.occurrence = s.occurrence)
+        """,
+    )
+    return scalar(con, "SELECT count(*) FROM raw_export_rows") - before
 
 
 def _flagged(con: duckdb.DuckDBPyConnection, keys: str, account: str, family: str) -> int:

@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from exporter.errors import InputError, UserError
 
@@ -23,12 +24,25 @@ MAX_MEMBER_BYTES = (
 _RANGE = re.compile(r"pionex_txn_(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})_gen_(\d{4}-\d{2}-\d{2})")
 
 
+_ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, RuntimeError, zlib.error)
+
+
 @dataclass(frozen=True)
 class ExportFile:
     source_path: str  # what the user gave
     member_name: str  # name inside the zip/folder, or the file name
     read: Callable[[], bytes]
     covers: tuple[dt.date, dt.date, dt.date] | None  # from, to, generated (from the folder name)
+    # Reads the file as a stream of blocks, for files too big to hold whole; None: use read().
+    stream: Callable[[int], Iterator[bytes]] | None = None
+
+    def blocks(self, size: int) -> Iterator[bytes]:
+        """The file's bytes in blocks of about `size` bytes."""
+        if self.stream is not None:
+            yield from self.stream(size)
+            return
+        data = self.read()
+        yield from (data[i : i + size] for i in range(0, len(data), size))
 
     @property
     def display_name(self) -> str:
@@ -68,7 +82,9 @@ def _expand_one(path: Path) -> Iterator[ExportFile]:
                 yield from _zip_members(child)
             elif child.suffix.lower() in EXPORT_SUFFIXES:
                 rel = child.relative_to(path.parent).as_posix()
-                yield ExportFile(str(path), rel, child.read_bytes, covered_range(rel))
+                yield ExportFile(
+                    str(path), rel, child.read_bytes, covered_range(rel), _file_blocks(child)
+                )
         return
     # An .xlsx is itself a zip: it is one export file (its tabs are read by xlsx_table.py).
     if path.suffix.lower() == ".zip" or (
@@ -76,7 +92,8 @@ def _expand_one(path: Path) -> Iterator[ExportFile]:
     ):
         yield from _zip_members(path)
         return
-    yield ExportFile(str(path), path.name, path.read_bytes, covered_range(str(path.resolve())))
+    covers = covered_range(str(path.resolve()))
+    yield ExportFile(str(path), path.name, path.read_bytes, covers, _file_blocks(path))
 
 
 def _zip_members(path: Path) -> Iterator[ExportFile]:
@@ -103,6 +120,7 @@ def _zip_members(path: Path) -> Iterator[ExportFile]:
             info.filename,
             _member_reader(path, info),
             covered_range(info.filename, path.name),
+            _member_blocks(path, info),
         )
 
 
@@ -112,7 +130,7 @@ def _member_reader(path: Path, info: zipfile.ZipInfo) -> Callable[[], bytes]:
             with zipfile.ZipFile(path) as archive, archive.open(info) as member:
                 data = member.read(MAX_MEMBER_BYTES + 1)
         # zlib.error: damaged deflate data inside an intact directory.
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, zlib.error) as exc:
+        except _ZIP_ERRORS as exc:
             raise InputError(
                 f"{path}:{info.filename}",
                 f"cannot read this zip member ({exc})",
@@ -125,3 +143,34 @@ def _member_reader(path: Path, info: zipfile.ZipInfo) -> Callable[[], bytes]:
         return data
 
     return read
+
+
+def _file_blocks(path: Path) -> Callable[[int], Iterator[bytes]]:
+    def blocks(size: int) -> Iterator[bytes]:
+        with path.open("rb") as stream:
+            yield from _read_blocks(stream, size)
+
+    return blocks
+
+
+def _read_blocks(stream: BinaryIO, size: int) -> Iterator[bytes]:
+    while block := stream.read(size):
+        yield block
+
+
+def _member_blocks(path: Path, info: zipfile.ZipInfo) -> Callable[[int], Iterator[bytes]]:
+    def blocks(size: int) -> Iterator[bytes]:
+        name, total = f"{path}:{info.filename}", 0
+        try:
+            with zipfile.ZipFile(path) as archive, archive.open(info) as member:
+                for block in _read_blocks(member, size):
+                    total += len(block)
+                    if total > MAX_MEMBER_BYTES:
+                        raise InputError(name, "zip member unpacks beyond its declared size")
+                    yield block
+        except _ZIP_ERRORS as exc:
+            raise InputError(
+                name, f"cannot read this zip member ({exc})", expected="an intact zip"
+            ) from None
+
+    return blocks

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -111,7 +112,9 @@ def _bound_memory(con: duckdb.DuckDBPyConnection) -> None:
     try:
         run(con, f"SET memory_limit = {literal(limit)}")
     except duckdb.Error as exc:
-        raise UserError(f"${MEMORY_LIMIT_ENV}={limit!r} is not a memory size such as 1GB: {exc}") from None
+        raise UserError(
+            f"${MEMORY_LIMIT_ENV}={limit!r} is not a memory size such as 1GB: {exc}"
+        ) from None
 
 
 @contextmanager
@@ -160,6 +163,15 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) ->
     on the connection meanwhile; `complete()` finishes it."""
     con.execute(sql, params)
     con.complete()
+
+
+def run_over(con: duckdb.DuckDBPyConnection, name: str, table: Any, sql: str) -> None:
+    """Execute `sql` (no parameters) with the Arrow `table` readable as `name`.
+
+    Not con.register(): a registered table stays referenced until the open transaction ends
+    (DuckDB keeps dropped catalog entries for MVCC), so an import landing a 5M-row file block by
+    block held every block in memory until commit. A relation's query scope releases it."""
+    con.from_arrow(table).query(name, sql).fetchall()
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):  # type: ignore[no-untyped-def]

@@ -1,0 +1,99 @@
+"""Large files are read and landed a block at a time (importer.BLOCK_BYTES). With blocks of a few
+hundred bytes, a small file crosses many block boundaries: what lands, the row identities, the
+line numbers in errors and the transactions must be exactly what one whole-file read gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from exporter.errors import InputError
+from exporter.sources import importer
+from exporter.sources.importer import import_paths
+from exporter.store.db import open_db
+from tests.helpers import TRADING_HEADER, make_zip, write_csv
+
+
+def fill(second: int, qty: str = "1", side: str = "BUY") -> tuple[str, ...]:
+    at = f"2025-01-01 00:{second // 60:02d}:{second % 60:02d}"
+    return (at, qty, "5", "5", side, "BTC_USDT", "0.005", "USDT", "Spot", "s1")
+
+
+# 40 fills; rows 10, 25 and 39 repeat row 3 exactly: four equal partial fills, far apart.
+ROWS = [fill(s) for s in range(40)]
+ROWS[10] = ROWS[25] = ROWS[39] = ROWS[3]
+
+
+def land(db: Path, *paths: Path) -> tuple[list[tuple], list[tuple], list[int]]:
+    with open_db(db) as con:
+        report = import_paths(con, list(paths), "main")
+        raw = con.execute(
+            "SELECT row_key, occurrence, line_no, cells FROM raw_export_rows ORDER BY line_no"
+        ).fetchall()
+        txns = con.execute(
+            "SELECT * EXCLUDE (raw_id, member_name) FROM transactions ORDER BY txn_id"
+        ).fetchall()
+    return raw, txns, [f.rows_inserted for f in report.files]
+
+
+@pytest.fixture
+def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importer, "BLOCK_BYTES", 300)  # ~3 rows per block
+
+
+def test_blocks_land_what_a_whole_read_lands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_csv(tmp_path / "x" / "trading.csv", TRADING_HEADER, ROWS)
+    whole = land(tmp_path / "whole.duckdb", path)
+    monkeypatch.setattr(importer, "BLOCK_BYTES", 300)
+    blocked = land(tmp_path / "blocked.duckdb", path)
+    zipped = land(tmp_path / "zipped.duckdb", make_zip(path.parent, tmp_path / "x.zip"))
+    assert blocked == whole == zipped
+    raw, _, inserted = blocked
+    assert inserted == [40]
+    assert [r[2] for r in raw] == list(range(2, 42))
+    repeats = [r[1] for r in raw if r[0] == raw[3][0]]
+    assert repeats == [1, 2, 3, 4]
+
+
+def test_the_same_rows_cut_differently_are_not_stored_twice(
+    tmp_path: Path, small_blocks: None
+) -> None:
+    first = write_csv(tmp_path / "a" / "trading.csv", TRADING_HEADER, ROWS[:30])
+    # An overlapping export: a different file (shifted by one row), so it is read and its blocks
+    # fall elsewhere; its rows 0-29 are the same 30 fills, the repeats of row 3 included.
+    second = write_csv(tmp_path / "b" / "trading.csv", TRADING_HEADER, ROWS)
+    db = tmp_path / "t.duckdb"
+    land(db, first)
+    raw, _, inserted = land(db, second)
+    assert inserted == [10]
+    assert len(raw) == 40
+
+
+def test_errors_name_the_line_in_a_late_block_and_nothing_lands(
+    tmp_path: Path, small_blocks: None
+) -> None:
+    rows = list(ROWS)
+    rows[33] = (*rows[33][:1], "1,5", *rows[33][2:])
+    path = write_csv(tmp_path / "trading.csv", TRADING_HEADER, rows)
+    db = tmp_path / "t.duckdb"
+    with pytest.raises(InputError) as error:
+        land(db, path)
+    assert (error.value.line, error.value.column, error.value.value) == (35, "executed_qty", "1,5")
+    with open_db(db) as con:
+        assert con.execute("SELECT count(*) FROM raw_export_rows").fetchone() == (0,)
+
+
+def test_a_quoted_newline_in_a_late_block_keeps_every_line_number(
+    tmp_path: Path, small_blocks: None
+) -> None:
+    rows = list(ROWS)
+    rows[20] = (*rows[20][:9], "grid\nbot")  # tax_id with a newline: line 22 spans two lines
+    path = write_csv(tmp_path / "trading.csv", TRADING_HEADER, rows)
+    raw, _, inserted = land(tmp_path / "t.duckdb", path)
+    assert inserted == [40]
+    lines = [r[2] for r in raw]
+    assert lines == [*range(2, 23), *range(24, 43)]
+    assert raw[20][3][9] == "grid\nbot"
