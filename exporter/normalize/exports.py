@@ -49,20 +49,19 @@ def add_candidates(con: duckdb.DuckDBPyConnection, account: str | None, table: s
         if layout is None:
             continue  # a layout a newer version wrote; its rows wait for that version's rebuild
         for start in range(low, high + 1, BATCH_ROWS):
-            where = (
-                f"{account_filter} AND layout = {literal(name)} "
-                f"AND raw_id BETWEEN {start} AND {start + BATCH_ROWS - 1}"
-            )
+            ids = f"raw_id BETWEEN {start} AND {start + BATCH_ROWS - 1}"
+            where = f"{account_filter} AND layout = {literal(name)} AND {ids}"
             typed = _typed_rows(con, layout, where).to_arrow()
-            run_over(
-                con, _VIEW, typed, f"INSERT INTO {table} BY NAME {candidates_sql(layout, _VIEW)}"
-            )
+            select = candidates_sql(layout, _VIEW, f"x.{ids}")
+            run_over(con, _VIEW, typed, f"INSERT INTO {table} BY NAME {select}")
 
 
 _VIEW = "typed_export_rows"
 
 
-def candidates_sql(layout: Layout, typed_view: str) -> str:
+def candidates_sql(layout: Layout, typed_view: str, raw_filter: str = "TRUE") -> str:
+    """The candidate SELECT over `typed_view`; `raw_filter` (over the raw row `x`) narrows the
+    provenance join to the batch's raw_id range, so each batch reads its own row groups only."""
     reason = (
         f"NULLIF(concat_ws('; ', ({layout.review}), "
         "CASE WHEN r._precision_lost THEN 'a number has more than 18 decimals: stored rounded to 18' END), '')"
@@ -85,5 +84,5 @@ def candidates_sql(layout: Layout, typed_view: str) -> str:
     values, rows = hoist(values, typed_view)
     return (
         f"SELECT\n    {select_list(values)}\nFROM {rows}\n"
-        "JOIN raw_export_rows x ON x.raw_id = r._raw_id"
+        f"JOIN raw_export_rows x ON x.raw_id = r._raw_id AND {raw_filter}"
     )

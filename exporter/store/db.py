@@ -41,7 +41,11 @@ def _connect(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBP
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
+            # No progress bar: DuckDB draws one on the terminal for long statements, which would
+            # land in cron mail and in piped output; the tool reports its own progress.
+            run(con, "SET enable_progress_bar = false")
+            return con
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise UserError(f"cannot open database {path}: {exc}") from None
