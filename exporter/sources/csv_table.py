@@ -40,7 +40,8 @@ def decode_check(data: bytes, file: str, first_line: int = 1) -> bytes:
     if first_line == 1 and data.startswith(BOM):
         data = data[len(BOM) :]
     try:
-        data.decode("utf-8")
+        if not data.isascii():  # ASCII is UTF-8; the scan allocates nothing, a decode would
+            data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + first_line
         raise InputError(
@@ -101,7 +102,8 @@ def iter_csv_tables(blocks: Iterable[bytes], file: str) -> Iterator[CsvTable]:
             body = piece[body_start:]
             lines_before = header_line
         width = len(header)
-        rows = _fast_rows(body, width, lines_before) if body.strip() else _empty_frame(width)
+        blank = not body or body.isspace()  # isspace stops at the first character of a row
+        rows = _empty_frame(width) if blank else _fast_rows(body, width, lines_before)
         if rows is None:
             rest = decode_check(b"".join([body, *pieces]), file, lines_before + 1)
             yield CsvTable(header, header_line, _exact_rows(rest, width, lines_before, file))
@@ -132,7 +134,7 @@ def _empty_frame(width: int) -> pl.DataFrame:
 
 def _fast_rows(body: bytes, width: int, lines_before: int) -> pl.DataFrame | None:
     # A lone CR (old Mac line ends) is a line break polars would not count: use the exact path.
-    if body.count(b"\r") != body.count(b"\r\n"):
+    if b"\r" in body and body.count(b"\r") != body.count(b"\r\n"):
         return None
     try:
         # Defaults matter: a quoted "" reads as "", while an unquoted empty or a missing field reads
