@@ -88,7 +88,6 @@ def _import_files(
     reports: list[FileReport] = []
     for index, export_file in enumerate(files):
         reports.append(_land_file(con, export_file, account, import_id, f"staged_{index}"))
-    transactions = 0
     if any(r.rows_inserted for r in reports):
         transactions = rebuild_transactions(con, account)
     else:
@@ -98,7 +97,7 @@ def _import_files(
             file_report.rows_flagged = _flagged(
                 con, f"staged_{index}_keys", account, file_report.family or ""
             )
-            run(con, f"DROP TABLE IF EXISTS staged_{index}_keys")
+        run(con, f"DROP TABLE IF EXISTS staged_{index}_keys")
         _record(con, import_id, account, file_report)
     run(con, "UPDATE imports SET finished_at = now()::TIMESTAMP WHERE import_id = ?", [import_id])
     notes = import_notes(con, account)
