@@ -17,6 +17,7 @@ class NegativeBalance:
     asset: str
     first_at: dt.datetime  # first moment the running sum is below zero (UTC)
     amount: Decimal  # the running sum at that moment
+    lowest: Decimal  # the lowest running sum over the whole history: at least this much is missing
 
     def warning(self) -> str:
         amount = format(self.amount.normalize(), "f")
@@ -30,7 +31,8 @@ def negative_balances(
     con: duckdb.DuckDBPyConnection, account: str | None = None
 ) -> list[NegativeBalance]:
     """Movements at the same instant are summed first, so the order of one trade's legs never
-    makes a balance look negative."""
+    makes a balance look negative. (The lowest running sum is among the negative ones, so one
+    pass gives both.)"""
     where = "WHERE account = ?" if account is not None else ""
     rows = con.execute(
         f"""
@@ -40,9 +42,12 @@ def negative_balances(
         running AS (
             SELECT *, SUM(amount) OVER (PARTITION BY account, asset ORDER BY occurred_at) AS balance
             FROM moments)
-        SELECT account, asset, arg_min(occurred_at, occurred_at), arg_min(balance, occurred_at)
+        SELECT account, asset, min(occurred_at), arg_min(balance, occurred_at), min(balance)
         FROM running WHERE balance < 0
         GROUP BY account, asset ORDER BY account, asset""",
         [account] if account is not None else None,
     ).fetchall()
-    return [NegativeBalance(a, asset, at, Decimal(amount)) for a, asset, at, amount in rows]
+    return [
+        NegativeBalance(a, asset, at, Decimal(amount), Decimal(lowest))
+        for a, asset, at, amount, lowest in rows
+    ]

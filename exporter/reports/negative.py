@@ -46,22 +46,5 @@ def _plain(value: Decimal) -> str:
 
 def negative_balances(con: duckdb.DuckDBPyConnection, account: str) -> list[NegativeBalance]:
     found = first_negatives(con, account)
-    if not found:
-        return []
-    # Same-instant movements summed first (as the check does), so the lowest is a real balance.
-    lowest = dict(
-        con.execute(
-            """
-            WITH moments AS (SELECT asset, occurred_at, SUM(amount) AS amount FROM ledger
-                             WHERE account = ? GROUP BY asset, occurred_at)
-            SELECT asset, min(balance) FROM (
-                SELECT asset, SUM(amount) OVER (PARTITION BY asset ORDER BY occurred_at) AS balance
-                FROM moments) GROUP BY asset""",
-            [account],
-        ).fetchall()
-    )
-    out = [
-        NegativeBalance(n.account, n.asset, n.first_at, n.amount, Decimal(lowest[n.asset]))
-        for n in found
-    ]
+    out = [NegativeBalance(n.account, n.asset, n.first_at, n.amount, n.lowest) for n in found]
     return sorted(out, key=lambda n: (n.first_at, n.asset))
