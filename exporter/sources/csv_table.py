@@ -73,11 +73,6 @@ def _first_header(data: bytes) -> tuple[tuple[str, ...], int, int] | None:
     return None
 
 
-def read_csv_table(data: bytes, file: str) -> CsvTable | None:
-    """Parse the bytes; None for a file with no header at all (empty)."""
-    return next(iter_csv_tables([data], file), None)
-
-
 def iter_csv_tables(blocks: Iterable[bytes], file: str) -> Iterator[CsvTable]:
     """The file's rows as consecutive tables of whole lines, one per block, all with the header.
 

@@ -66,24 +66,6 @@ class Layout:
 # ---- SQL helpers shared by the family modules -------------------------------------------------
 
 
-def pair_base(symbol_sql: str) -> str:
-    """Base coin of a Pionex symbol: strip _PERP, then everything before the last underscore."""
-    s = f"regexp_replace(upper({symbol_sql}), '_PERP$', '')"
-    return per_value(f"regexp_extract({s}, '^(.*)_[^_]+$', 1)")
-
-
-def pair_quote(symbol_sql: str) -> str:
-    s = f"regexp_replace(upper({symbol_sql}), '_PERP$', '')"
-    return per_value(f"regexp_extract({s}, '_([^_]+)$', 1)")
-
-
-def coin(sql: str) -> str:
-    """A coin ticker normalized (upper-cased, TUSDT/MBTC aliases, glued network): see coins.py."""
-    from exporter.sources.coins import coin as normalized_coin
-
-    return normalized_coin(sql)
-
-
 def is_futures(symbol_sql: str, market_sql: str = "NULL") -> str:
     return per_value(
         f"(coalesce(lower({market_sql}) LIKE 'futures%', false) "

@@ -5,7 +5,8 @@ own funding_fee booked instead (exporter/normalize/views.py records which)."""
 
 from __future__ import annotations
 
-from exporter.sources.layout import Column, Kind, Layout, pair_quote
+from exporter.sources.coins import pair_part
+from exporter.sources.layout import Column, Kind, Layout
 
 POSITION_FUTURES_V2025 = Layout(
     name="position_futures.v2025",
@@ -26,10 +27,10 @@ POSITION_FUTURES_V2025 = Layout(
         "subkind": "lower(r.position_side)",
         "market": "'futures'",
         "symbol": "upper(r.symbol)",
-        "base_asset": pair_quote("r.symbol"),
+        "base_asset": pair_part("r.symbol", 2),
         "base_amount": "abs(r.pnl)",
         # Pionex writes the fee paid as a negative number.
-        "fee_asset": f"CASE WHEN coalesce(r.fee, 0) <> 0 THEN {pair_quote('r.symbol')} END",
+        "fee_asset": f"CASE WHEN coalesce(r.fee, 0) <> 0 THEN {pair_part('r.symbol', 2)} END",
         "fee_amount": "CASE WHEN coalesce(r.fee, 0) <> 0 THEN abs(r.fee) END",
         "strategy": "r.position_id",
         "description": "'futures ' || lower(coalesce(r.position_side, '')) || ' ' || upper(r.symbol)"
