@@ -24,6 +24,7 @@ MAX_MEMBER_BYTES = (
 _RANGE = re.compile(r"pionex_txn_(\d{4}-\d{2}-\d{2})_(\d{4}-\d{2}-\d{2})_gen_(\d{4}-\d{2}-\d{2})")
 
 
+_READ_BLOCK = 16 * 1024**2
 _ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, RuntimeError, zlib.error)
 
 
@@ -31,18 +32,13 @@ _ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, RuntimeError, zlib.error)
 class ExportFile:
     source_path: str  # what the user gave
     member_name: str  # name inside the zip/folder, or the file name
-    read: Callable[[], bytes]
+    # The file's bytes in blocks of about the given size: big files are never held whole.
+    blocks: Callable[[int], Iterator[bytes]]
     covers: tuple[dt.date, dt.date, dt.date] | None  # from, to, generated (from the folder name)
-    # Reads the file as a stream of blocks, for files too big to hold whole; None: use read().
-    stream: Callable[[int], Iterator[bytes]] | None = None
 
-    def blocks(self, size: int) -> Iterator[bytes]:
-        """The file's bytes in blocks of about `size` bytes."""
-        if self.stream is not None:
-            yield from self.stream(size)
-            return
-        data = self.read()
-        yield from (data[i : i + size] for i in range(0, len(data), size))
+    def read(self) -> bytes:
+        """The whole file (workbooks are parsed whole)."""
+        return b"".join(self.blocks(_READ_BLOCK))
 
     @property
     def display_name(self) -> str:
@@ -82,9 +78,7 @@ def _expand_one(path: Path) -> Iterator[ExportFile]:
                 yield from _zip_members(child)
             elif child.suffix.lower() in EXPORT_SUFFIXES:
                 rel = child.relative_to(path.parent).as_posix()
-                yield ExportFile(
-                    str(path), rel, child.read_bytes, covered_range(rel), _file_blocks(child)
-                )
+                yield ExportFile(str(path), rel, _file_blocks(child), covered_range(rel))
         return
     # An .xlsx is itself a zip: it is one export file (its tabs are read by xlsx_table.py).
     if path.suffix.lower() == ".zip" or (
@@ -93,7 +87,7 @@ def _expand_one(path: Path) -> Iterator[ExportFile]:
         yield from _zip_members(path)
         return
     covers = covered_range(str(path.resolve()))
-    yield ExportFile(str(path), path.name, path.read_bytes, covers, _file_blocks(path))
+    yield ExportFile(str(path), path.name, _file_blocks(path), covers)
 
 
 def _zip_members(path: Path) -> Iterator[ExportFile]:
@@ -118,37 +112,24 @@ def _zip_members(path: Path) -> Iterator[ExportFile]:
         yield ExportFile(
             str(path),
             info.filename,
-            _member_reader(path, info),
-            covered_range(info.filename, path.name),
             _member_blocks(path, info),
+            covered_range(info.filename, path.name),
         )
-
-
-def _member_reader(path: Path, info: zipfile.ZipInfo) -> Callable[[], bytes]:
-    def read() -> bytes:
-        try:
-            with zipfile.ZipFile(path) as archive, archive.open(info) as member:
-                data = member.read(MAX_MEMBER_BYTES + 1)
-        # zlib.error: damaged deflate data inside an intact directory.
-        except _ZIP_ERRORS as exc:
-            raise InputError(
-                f"{path}:{info.filename}",
-                f"cannot read this zip member ({exc})",
-                expected="an intact zip",
-            ) from None
-        if len(data) > MAX_MEMBER_BYTES:
-            raise InputError(
-                f"{path}:{info.filename}", "zip member unpacks beyond its declared size"
-            )
-        return data
-
-    return read
 
 
 def _file_blocks(path: Path) -> Callable[[int], Iterator[bytes]]:
     def blocks(size: int) -> Iterator[bytes]:
         with path.open("rb") as stream:
             yield from _read_blocks(stream, size)
+
+    return blocks
+
+
+def in_memory(data: bytes) -> Callable[[int], Iterator[bytes]]:
+    """Blocks of bytes already in memory (a workbook tab rendered as CSV)."""
+
+    def blocks(size: int) -> Iterator[bytes]:
+        yield from (data[i : i + size] for i in range(0, len(data), size))
 
     return blocks
 

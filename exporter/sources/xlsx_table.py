@@ -15,7 +15,7 @@ import io
 from decimal import Decimal
 
 from exporter.errors import InputError
-from exporter.sources.walk import ExportFile
+from exporter.sources.walk import ExportFile, in_memory
 
 
 def render(value: object) -> str:
@@ -78,7 +78,7 @@ def workbook_tabs(export_file: ExportFile) -> list[ExportFile]:
                 ExportFile(
                     export_file.source_path,
                     f"{export_file.member_name}#{sheet.title}",
-                    lambda rendered=rendered: rendered,
+                    in_memory(rendered),
                     export_file.covers,
                 )
             )
