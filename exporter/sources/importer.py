@@ -227,11 +227,10 @@ def _land_rows(
         FROM block b LEFT JOIN earlier e ON e.row_key = b.row_key
         """,
     )
-    before = scalar(con, "SELECT count(*) FROM raw_export_rows")
     next_id = scalar(con, "SELECT coalesce(max(raw_id), 0) FROM raw_export_rows")
     account_sql, family_sql = literal(account), literal(layout.family)
     # raw_id = last id + position in this block: dense, in file order, and needs no sort.
-    run_over(
+    return run_over(
         con,
         "block_rows",
         frame,
@@ -249,7 +248,6 @@ def _land_rows(
               AND r.occurrence = s.occurrence)
         """,
     )
-    return scalar(con, "SELECT count(*) FROM raw_export_rows") - before
 
 
 def _flagged(con: duckdb.DuckDBPyConnection, keys: str, account: str, family: str) -> int:

@@ -169,13 +169,15 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) ->
     con.complete()
 
 
-def run_over(con: duckdb.DuckDBPyConnection, name: str, table: Any, sql: str) -> None:
-    """Execute `sql` (no parameters) with the Arrow `table` readable as `name`.
+def run_over(con: duckdb.DuckDBPyConnection, name: str, table: Any, sql: str) -> int:
+    """Execute `sql` (no parameters) with the Arrow `table` readable as `name`; returns the row
+    count an INSERT reports.
 
     Not con.register(): a registered table stays referenced until the open transaction ends
     (DuckDB keeps dropped catalog entries for MVCC), so an import landing a 5M-row file block by
     block held every block in memory until commit. A relation's query scope releases it."""
-    con.from_arrow(table).query(name, sql).fetchall()
+    rows = con.from_arrow(table).query(name, sql).fetchall()
+    return int(rows[0][0]) if rows else 0
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):  # type: ignore[no-untyped-def]
