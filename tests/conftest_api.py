@@ -7,6 +7,7 @@ the real 10-per-second budget is exercised by its own test.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import shutil
 import tempfile
@@ -54,7 +55,10 @@ def simulator() -> Iterator[RunningSimulator]:
 @functools.cache
 def _template_db() -> Path:
     """An empty database migrated once: copying it beats migrating a new file in every test."""
-    path = Path(tempfile.mkdtemp(prefix="api-template-")) / "template.duckdb"
+    folder = tempfile.mkdtemp(prefix="api-template-")
+    # Removed when the test session ends: every run used to leave one in /tmp.
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = Path(folder) / "template.duckdb"
     with open_db(path):
         pass
     return path
