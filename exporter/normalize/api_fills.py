@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 
 from exporter.normalize.columns import select_list
-from exporter.normalize.pipeline import CANDIDATE_SOURCES, DEDUPE_STEPS
+from exporter.normalize.pipeline import CANDIDATE_SOURCES, DEDUPE_STEPS, any_candidate
 from exporter.sql import literal
 from exporter.store.db import run
 
@@ -82,6 +82,8 @@ def drop_exported_twins(con: duckdb.DuckDBPyConnection) -> None:
     one-second precision). Within a group of identical fills the n-th export row pairs with the
     n-th API fill, so three identical partial fills against two in the API leave one export row.
     """
+    if not any_candidate(con, f"source = 'api' AND source_family = '{SOURCE_FAMILY}'"):
+        return
     cols = "account, symbol, side, base_amount, price"
     key = f"{cols}, date_trunc('second', occurred_at)"
     run(

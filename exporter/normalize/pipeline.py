@@ -40,6 +40,12 @@ def _load_plugins() -> None:
         importlib.import_module(name)
 
 
+def any_candidate(con: duckdb.DuckDBPyConnection, where: str) -> bool:
+    """True when some row of `candidates` meets `where`: a rule with nothing to act on is
+    skipped instead of scanning a million trades (0.7 s for trading-over-raw-details alone)."""
+    return bool(con.execute(f"SELECT 1 FROM candidates WHERE {where} LIMIT 1").fetchall())
+
+
 def rebuild_transactions(con: duckdb.DuckDBPyConnection, account: str | None = None) -> int:
     """Replace the transactions of `account` (all accounts if None); returns the row count."""
     _load_plugins()

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from exporter.normalize.columns import COLUMN_NAMES
-from exporter.normalize.pipeline import DEDUPE_STEPS
+from exporter.normalize.pipeline import DEDUPE_STEPS, any_candidate
 from exporter.sources.layout import TIMESTAMP_FORMATS, Kind, Layout
 from exporter.sources.position_futures import POSITION_FUTURES_V2025
 from exporter.sources.registry import LAYOUTS
@@ -154,6 +154,8 @@ def _export_group() -> str:
 
 
 def trading_over_raw_details(con: duckdb.DuckDBPyConnection) -> None:
+    if not any_candidate(con, "source = 'export' AND source_family = 'raw-trading-details'"):
+        return
     run(
         con,
         f"""CREATE OR REPLACE TEMP TABLE _groups AS
@@ -184,6 +186,8 @@ def trading_over_raw_details(con: duckdb.DuckDBPyConnection) -> None:
 
 def native_over_tax_tool_files(con: duckdb.DuckDBPyConnection) -> None:
     for rank, family in enumerate(TAX_TOOL_FILES):
+        if not any_candidate(con, f"source = 'export' AND source_family = {literal(family)}"):
+            continue
         better = ", ".join(literal(f) for f in TAX_TOOL_FILES[:rank])
         natives = " ".join(
             f"WHEN '{cls}' THEN n.source_family IN ({', '.join(literal(f) for f in fams)})"
