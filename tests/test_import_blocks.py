@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from exporter.errors import InputError
+from exporter.normalize.pipeline import rebuild_transactions
 from exporter.sources import importer
 from exporter.sources.importer import import_paths
 from exporter.store.db import open_db
@@ -70,6 +71,26 @@ def test_the_same_rows_cut_differently_are_not_stored_twice(
     raw, _, inserted = land(db, second)
     assert inserted == [10]
     assert len(raw) == 40
+
+
+def test_transactions_derived_while_landing_equal_a_rebuild(
+    tmp_path: Path, small_blocks: None
+) -> None:
+    # A first import derives the transactions of each block as it lands; `rebuild` reads the
+    # stored rows back. Two overlapping files in that one import: the 30 rows of the second that
+    # the first already stored must not be booked again.
+    first = write_csv(tmp_path / "a" / "trading.csv", TRADING_HEADER, ROWS[:30])
+    second = write_csv(tmp_path / "b" / "trading.csv", TRADING_HEADER, ROWS)
+    db = tmp_path / "t.duckdb"
+    _, landed, inserted = land(db, first, second)
+    assert inserted == [30, 10]
+    assert len(landed) == 40
+    with open_db(db) as con:
+        rebuild_transactions(con, "main")
+        rebuilt = con.execute(
+            "SELECT * EXCLUDE (raw_id, member_name) FROM transactions ORDER BY txn_id"
+        ).fetchall()
+    assert rebuilt == landed
 
 
 def test_errors_name_the_line_in_a_late_block_and_nothing_lands(

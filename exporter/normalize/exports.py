@@ -1,9 +1,10 @@
 """Candidate transactions from raw export rows: one SELECT per layout, built from its declaration.
 
-The layout's raw cells are pulled out as Arrow in batches, typed by polars (see sources/typed.py
-for why) and queried as a relation; the layout's SQL row expressions then run over them,
-joined back by raw_id to the raw row for its provenance (cheaper than carrying the provenance
-strings through polars)."""
+The layout's raw cells are typed by polars (see sources/typed.py for why) and queried as a
+relation; the layout's SQL row expressions then run over them, joined back by raw_id to the raw
+row for its provenance (cheaper than carrying the provenance strings through polars). A rebuild
+reads the stored cells back in batches; an import into an account with no stored rows yet types
+each block once, as it lands, and derives its candidates from that (the same rows, the same SQL)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,31 @@ from exporter.store.db import run_over
 BATCH_ROWS = 250_000
 
 
-def _typed_rows(con: duckdb.DuckDBPyConnection, layout: Layout, where: str) -> pl.DataFrame:
+def typed_rows(
+    raw: pl.DataFrame, layout: Layout, typed: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """What the candidate SQL reads as `r`: `_raw_id`, `_precision_lost` and the typed cells.
+
+    `raw` holds `_raw_id` and the text cells c0..cN of every layout column; `typed` is
+    typed_frame(raw, layout) when the caller has it already (the importer typed the block to
+    validate it)."""
+    if typed is None:
+        typed = typed_frame(raw, layout)
+    return raw.select(pl.col("_raw_id"), precision_lost(layout).alias("_precision_lost")).hstack(
+        typed
+    )
+
+
+def insert_candidates(
+    con: duckdb.DuckDBPyConnection, layout: Layout, rows: pl.DataFrame, raw_filter: str, table: str
+) -> None:
+    """Insert into `table` the candidates of typed_rows() `rows`, whose raw rows `raw_filter`
+    (over the raw row `x`) selects."""
+    select = candidates_sql(layout, _VIEW, raw_filter)
+    run_over(con, _VIEW, rows.to_arrow(), f"INSERT INTO {table} BY NAME {select}")
+
+
+def _stored_rows(con: duckdb.DuckDBPyConnection, layout: Layout, where: str) -> pl.DataFrame:
     width = len(layout.columns)
     cells = ", ".join(f"cells[{i + 1}] AS c{i}" for i in range(width))
     raw = pl.from_arrow(
@@ -30,14 +55,11 @@ def _typed_rows(con: duckdb.DuckDBPyConnection, layout: Layout, where: str) -> p
             f"SELECT raw_id AS _raw_id, {cells} FROM raw_export_rows WHERE {where}"
         ).to_arrow_table()
     )
-    typed = typed_frame(raw, layout)
-    return raw.select(pl.col("_raw_id"), precision_lost(layout).alias("_precision_lost")).hstack(
-        typed
-    )
+    return typed_rows(raw, layout)
 
 
 def add_candidates(con: duckdb.DuckDBPyConnection, account: str | None, table: str) -> None:
-    """Insert into `table` the candidate transactions of every export row, batch by batch."""
+    """Insert into `table` the candidate transactions of every stored export row, batch by batch."""
     account_filter = f"account = {literal(account)}" if account is not None else "TRUE"
     spans = con.execute(
         f"SELECT layout, min(raw_id), max(raw_id) FROM raw_export_rows WHERE {account_filter} "
@@ -51,9 +73,7 @@ def add_candidates(con: duckdb.DuckDBPyConnection, account: str | None, table: s
         for start in range(low, high + 1, BATCH_ROWS):
             ids = f"raw_id BETWEEN {start} AND {start + BATCH_ROWS - 1}"
             where = f"{account_filter} AND layout = {literal(name)} AND {ids}"
-            typed = _typed_rows(con, layout, where).to_arrow()
-            select = candidates_sql(layout, _VIEW, f"x.{ids}")
-            run_over(con, _VIEW, typed, f"INSERT INTO {table} BY NAME {select}")
+            insert_candidates(con, layout, _stored_rows(con, layout, where), f"x.{ids}", table)
 
 
 _VIEW = "typed_export_rows"

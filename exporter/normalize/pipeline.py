@@ -46,11 +46,22 @@ def any_candidate(con: duckdb.DuckDBPyConnection, where: str) -> bool:
     return bool(con.execute(f"SELECT 1 FROM candidates WHERE {where} LIMIT 1").fetchall())
 
 
-def rebuild_transactions(con: duckdb.DuckDBPyConnection, account: str | None = None) -> int:
-    """Replace the transactions of `account` (all accounts if None); returns the row count."""
-    _load_plugins()
+def create_candidates(con: duckdb.DuckDBPyConnection) -> None:
     run(con, "CREATE OR REPLACE TEMP TABLE candidates AS SELECT * FROM transactions WHERE FALSE")
-    exports.add_candidates(con, account, "candidates")
+
+
+def rebuild_transactions(
+    con: duckdb.DuckDBPyConnection, account: str | None = None, *, exports_derived: bool = False
+) -> int:
+    """Replace the transactions of `account` (all accounts if None); returns the row count.
+
+    `exports_derived`: the caller already filled `candidates` (create_candidates) with the
+    candidates of every stored export row of `account` (the importer does, for an account that
+    had no stored rows, from the blocks it landed)."""
+    _load_plugins()
+    if not exports_derived:
+        create_candidates(con)
+        exports.add_candidates(con, account, "candidates")
     for source in CANDIDATE_SOURCES:
         for sql in source(account):
             run(con, f"INSERT INTO candidates BY NAME {sql}")

@@ -8,14 +8,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from exporter import __version__
 from exporter.errors import InputError
+from exporter.normalize.exports import insert_candidates, typed_rows
 from exporter.normalize.findings import import_notes
-from exporter.normalize.pipeline import rebuild_transactions
+from exporter.normalize.pipeline import create_candidates, rebuild_transactions
 from exporter.sources.csv_table import CsvTable, iter_csv_tables
 from exporter.sources.layout import Layout
 from exporter.sources.registry import known_headers, resolve
+from exporter.sources.typed import typed_frame
 from exporter.sources.validate import validate
 from exporter.sources.walk import ExportFile, expand
 from exporter.sources.xlsx_table import workbook_tabs
@@ -85,12 +88,22 @@ def _import_files(
         "INSERT INTO imports VALUES (?, ?, now()::TIMESTAMP, NULL, ?, ?)",
         [import_id, account, __version__, command],
     )
+    # An account with no stored export rows yet (a first import, a tax-season backfill) gets its
+    # export candidates from each block as it lands, typed once, instead of reading every row
+    # back for the rebuild: the rebuild would derive exactly these rows with the same SQL.
+    derive = not con.execute(
+        "SELECT 1 FROM raw_export_rows WHERE account = ? LIMIT 1", [account]
+    ).fetchall()
+    if derive:
+        create_candidates(con)
     reports: list[FileReport] = []
     for index, export_file in enumerate(files):
-        reports.append(_land_file(con, export_file, account, import_id, f"staged_{index}"))
+        reports.append(_land_file(con, export_file, account, import_id, f"staged_{index}", derive))
     if any(r.rows_inserted for r in reports):
-        transactions = rebuild_transactions(con, account)
+        transactions = rebuild_transactions(con, account, exports_derived=derive)
     else:
+        if derive:
+            run(con, "DROP TABLE candidates")
         transactions = scalar(con, "SELECT count(*) FROM transactions WHERE account = ?", [account])
     for index, file_report in enumerate(reports):
         if file_report.status == "imported" and not file_report.seen_before:
@@ -110,6 +123,7 @@ def _land_file(
     account: str,
     import_id: int,
     staged: str,
+    derive: bool,
 ) -> FileReport:
     name = export_file.display_name
     report = FileReport(
@@ -154,7 +168,7 @@ def _land_file(
         report.status = "imported"
         report.rows_read += table.rows.height
         inserted = _land_rows(
-            con, table, layout, staged, name, account, import_id, report, known_ids
+            con, table, layout, staged, name, account, import_id, report, known_ids, derive
         )
         report.rows_inserted += inserted
         report.rows_present += table.rows.height - inserted
@@ -196,9 +210,17 @@ def _land_rows(
     import_id: int,
     report: FileReport,
     known_ids: int,
+    derive: bool,
 ) -> int:
-    """Land one block of a file's rows; returns how many were new."""
-    validate(table.rows, layout, name)
+    """Land one block of a file's rows (and with `derive`, add the candidate transactions of the
+    new ones); returns how many were new."""
+    # Every layout column, as the stored cells read back would give them (a trailing optional
+    # column the file lacks is null), typed once for validation and the candidates.
+    padded = table.rows.with_columns(
+        pl.lit(None, pl.String).alias(f"c{i}") for i in range(table.width, len(layout.columns))
+    )
+    typed = typed_frame(padded, layout)
+    validate(padded, layout, name, typed)
     keys = f"{staged}_keys"
     first_line, last_line = table.rows["line_no"].min(), table.rows["line_no"].max()
     frame = table.rows.to_arrow()
@@ -230,7 +252,7 @@ def _land_rows(
     next_id = scalar(con, "SELECT coalesce(max(raw_id), 0) FROM raw_export_rows")
     account_sql, family_sql = literal(account), literal(layout.family)
     # raw_id = last id + position in this block: dense, in file order, and needs no sort.
-    return run_over(
+    inserted = run_over(
         con,
         "block_rows",
         frame,
@@ -248,6 +270,15 @@ def _land_rows(
               AND r.occurrence = s.occurrence)
         """,
     )
+    del frame  # the block's Arrow copy is not needed while its candidates are derived
+    if derive and inserted:
+        # A row already stored (an overlapping file of this import) has no raw row at its id,
+        # so the join inside the candidate SQL leaves it out.
+        offset = next_id - first_line + 1
+        rows = padded.select((pl.col("line_no") + offset).alias("_raw_id"), pl.exclude("line_no"))
+        ids = f"x.raw_id BETWEEN {first_line + offset} AND {last_line + offset}"
+        insert_candidates(con, layout, typed_rows(rows, layout, typed), ids, "candidates")
+    return inserted
 
 
 def _flagged(con: duckdb.DuckDBPyConnection, keys: str, account: str, family: str) -> int:

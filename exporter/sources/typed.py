@@ -68,17 +68,19 @@ def precision_lost(layout: Layout) -> pl.Expr:
     return pl.any_horizontal(checks) if checks else pl.lit(False)
 
 
-def first_bad_cell(frame: pl.DataFrame, layout: Layout) -> tuple[int, int, str, str] | None:
+def first_bad_cell(
+    frame: pl.DataFrame, layout: Layout, typed: pl.DataFrame
+) -> tuple[int, int, str, str] | None:
     """(line, column index, value, why) of the first cell its layout cannot accept, or None.
 
-    `frame` holds text cells c0..cN and line_no; why is 'too_long', 'empty', 'timestamp' or
-    'decimal'. A table may hold fewer cells than the layout declares (absent optional columns)."""
+    `frame` holds text cells c0..cN and line_no, `typed` is typed_frame(frame, layout); why is
+    'too_long', 'empty', 'timestamp' or 'decimal'. A table may hold fewer cells than the layout
+    declares (absent optional columns)."""
     problems = [
         (pl.col(name).str.len_chars() > MAX_CELL_CHARS, int(name[1:]), "too_long")
         for name in frame.columns
         if name != "line_no"
     ]
-    typed = typed_frame(frame, layout)
     for i, column in enumerate(layout.columns):
         if cell_column(i) not in frame.columns:
             continue

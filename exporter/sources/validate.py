@@ -13,8 +13,10 @@ _EXPECTED_TIMESTAMP = (
 )
 
 
-def validate(frame: pl.DataFrame, layout: Layout, file: str) -> None:
-    bad = first_bad_cell(frame, layout)
+def validate(frame: pl.DataFrame, layout: Layout, file: str, typed: pl.DataFrame) -> None:
+    """Raise InputError for the first cell of `frame` its layout cannot accept; `typed` is
+    typed_frame(frame, layout), which the importer keeps to derive the rows' transactions."""
+    bad = first_bad_cell(frame, layout, typed)
     if bad is None:
         return
     line, col, value, why = bad
