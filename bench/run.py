@@ -34,6 +34,7 @@ import zipfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from xml.sax.saxutils import unescape
 
 from bench import generate as generate_module
 from bench.generate import GeneratedExport, generate
@@ -194,28 +195,59 @@ con = duckdb.connect(db, read_only=True)
 con.execute(f"COPY ({select}) TO '{out}' (HEADER, DELIMITER ',')")
 """
 
-# XlsxWriter in constant_memory mode writing one sheet per (rows x cols) block of the tool's own
-# workbook: same sheet count and shapes, cells filled from `transactions` with real types (dates as
-# dates, amounts as numbers, text as text).
+# XlsxWriter in constant_memory mode writing the same cells as the tool's workbook: for each of its
+# sheets (name and rows x columns read from the tool's file), the same columns of the same rows
+# of `transactions`, taken from the tool's own column declarations (outputs/xlsx.py: the SQL of
+# each cell, so dates are dates, amounts doubles, exact amounts text), with the same cell styles
+# (in XLSX a cell's style index is part of the cell: a column's number format or the grey of the
+# provenance columns is written into every cell). What the baseline leaves out is the tool's own
+# work around the cells: the Summary's figures and chart, widths, filters, header and the formula
+# guard. A sheet it does not know (Summary) gets cells of the same shape cycled from the same
+# columns. Each cell goes through the per-type write_* call, as XlsxWriter's write() would.
 BASELINE_XLSX = """
 import json, sys, duckdb, xlsxwriter
+from exporter.outputs.xlsx import (
+    AMOUNT_FORMAT, DATE_FORMAT, KIND_SHEETS, REVIEW_COLUMNS, TRANSACTION_COLUMNS)
 db, out, shapes = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 con = duckdb.connect(db, read_only=True)
-cols = ["occurred_at", "kind", "symbol", "side", "base_asset", "base_amount", "quote_asset",
-        "quote_amount", "price", "fee_asset", "fee_amount", "strategy", "source_family", "txn_id",
-        "member_name", "line_no", "needs_review", "review_reason", "subkind", "market", "network",
-        "tx_hash", "description", "source", "layout", "raw_id", "file_sha256", "api_ref", "account"]
+every_kind = ", ".join(f"'{k}'" for kinds in KIND_SHEETS.values() for k in kinds)
+
+def sheet(name, width):
+    base = name.split(" (")[0]  # "Transactions (2)": a continuation sheet
+    columns, where = TRANSACTION_COLUMNS, "TRUE"
+    if base == "Needs review":
+        columns, where = REVIEW_COLUMNS, "needs_review"
+    elif base in KIND_SHEETS and KIND_SHEETS[base]:
+        where = "kind IN (" + ", ".join(f"'{k}'" for k in KIND_SHEETS[base]) + ")"
+    elif base in KIND_SHEETS:
+        where = f"kind NOT IN ({every_kind})"
+    elif base != "Transactions":
+        columns = [TRANSACTION_COLUMNS[i % len(TRANSACTION_COLUMNS)] for i in range(width)]
+        return columns, f"SELECT {', '.join(c.sql for c in columns)} FROM transactions", False
+    columns = columns[:width]
+    cells = ", ".join(f"({c.sql})" for c in columns)
+    return columns, f"SELECT {cells} FROM transactions WHERE {where} ORDER BY occurred_at", True
+
 wb = xlsxwriter.Workbook(out, {"constant_memory": True})
-date_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+date_fmt = wb.add_format({"num_format": DATE_FORMAT})
+styles = {"date": date_fmt, "amount": wb.add_format({"num_format": AMOUNT_FORMAT}),
+          "int": wb.add_format({"num_format": "0"})}
+provenance = wb.add_format({"font_color": "#808080"})
 for name, rows, width in shapes:
     ws = wb.add_worksheet(name[:31])
-    picked = [cols[i % len(cols)] for i in range(width)]
-    cur = con.execute("SELECT " + ", ".join(picked) + " FROM transactions ORDER BY occurred_at")
+    columns, sql, styled = sheet(name, width)
+    if styled:
+        first_provenance = next(
+            (i for i, c in enumerate(columns) if c.header == "Account"), len(columns))
+        for i, c in enumerate(columns):
+            style = styles.get(c.kind) or (provenance if i >= first_provenance else None)
+            ws.set_column(i, i, None, style)
+    cur = con.execute(sql)
     r = 0
     while r < rows:
         batch = cur.fetchmany(10000)
         if not batch:
-            cur = con.execute("SELECT " + ", ".join(picked) + " FROM transactions ORDER BY occurred_at")
+            cur = con.execute(sql)
             continue
         for rec in batch[: rows - r]:
             for c, v in enumerate(rec):
@@ -225,8 +257,8 @@ for name, rows, width in shapes:
                     ws.write_datetime(r, c, v, date_fmt)
                 elif isinstance(v, bool):
                     ws.write_boolean(r, c, v)
-                elif isinstance(v, (int, float)) or type(v).__name__ == "Decimal":
-                    ws.write_number(r, c, float(v))
+                elif isinstance(v, (int, float)):
+                    ws.write_number(r, c, v)
                 else:
                     ws.write_string(r, c, str(v))
             r += 1
@@ -235,22 +267,30 @@ wb.close()
 
 
 def xlsx_shapes(path: Path) -> list[tuple[str, int, int]]:
-    """(sheet file, rows, columns) of every worksheet, from its <dimension> element."""
+    """(sheet name, rows, columns) of every worksheet: rows x columns from its <dimension>, the
+    name from the workbook's sheet list (XlsxWriter numbers sheet files in that order)."""
     import re
 
     shapes = []
     with zipfile.ZipFile(path) as zf:
-        for name in sorted(n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")):
+        book = zf.read("xl/workbook.xml").decode("utf-8")
+        names = [unescape(n) for n in re.findall(r'<sheet name="([^"]*)"', book)]
+        files = sorted(
+            (n for n in zf.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)),
+            key=lambda n: int(re.sub(r"\D", "", n)),
+        )
+        for index, name in enumerate(files):
+            title = names[index] if index < len(names) else Path(name).stem
             with zf.open(name) as f:
                 head = f.read(4096).decode("utf-8", "replace")
             m = re.search(r'<dimension ref="[A-Z]+(\d+)(?::([A-Z]+)(\d+))?"', head)
             if not m or not m.group(2):
-                shapes.append((Path(name).stem, 1, 1))
+                shapes.append((title, 1, 1))
                 continue
             col = 0
             for ch in m.group(2):
                 col = col * 26 + (ord(ch) - 64)
-            shapes.append((Path(name).stem, int(m.group(3)) - int(m.group(1)) + 1, col))
+            shapes.append((title, int(m.group(3)) - int(m.group(1)) + 1, col))
     return shapes
 
 

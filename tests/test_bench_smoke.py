@@ -174,6 +174,27 @@ def test_bench_run_smoke_prints_a_ratio_for_each_benchmark(tmp_path):
     names = " ".join(r["benchmark"] for r in results)
     for expected in ("import", "re-import", "export coinledger", "export xlsx", "peak memory"):
         assert expected in names
+    # The xlsx baseline writes the same cells as the tool: same sheets and shapes, and the
+    # Transactions sheet holds the same values (its rows start at the top: no header row).
+    from bench.run import xlsx_shapes
+
+    tool, baseline = tmp_path / "workbook.xlsx", tmp_path / "workbook_baseline.xlsx"
+    assert xlsx_shapes(tool) == xlsx_shapes(baseline)
+    assert xlsx_shapes(tool)[1][0] == "Transactions"
+    assert sheet_values(tool, first_row=2) == sheet_values(baseline, first_row=1)
+
+
+def sheet_values(workbook: Path, first_row: int) -> set[tuple[str, str]]:
+    """Every (v: number or date | t: text, value) cell of the second sheet (Transactions) from row
+    `first_row` on."""
+    xml = zipfile.ZipFile(workbook).read("xl/worksheets/sheet2.xml").decode("utf-8")
+    rows = re.findall(r'<row r="(\d+)"[^>]*>(.*?)</row>', xml)
+    return {
+        value
+        for number, cells in rows
+        if int(number) >= first_row
+        for value in re.findall(r"<(v|t)>([^<]*)</\1>", cells)
+    }
 
 
 def test_generator_command_line_writes_the_requested_files(tmp_path: Path) -> None:
