@@ -1,5 +1,6 @@
 """`import`: land every row of every file raw (with provenance), then re-derive transactions,
-all in one DuckDB transaction, so a failure anywhere leaves the database as it was."""
+all in one DuckDB transaction, so a failure anywhere leaves the database as it was. (A first
+import into an account derives each block's transactions right after landing the block.)"""
 
 from __future__ import annotations
 
