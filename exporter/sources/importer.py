@@ -250,16 +250,17 @@ def _land_rows(
         FROM block b LEFT JOIN earlier e ON e.row_key = b.row_key
         """,
     )
-    next_id = scalar(con, "SELECT coalesce(max(raw_id), 0) FROM raw_export_rows")
+    # raw_id = last id + position in this block (line_no + offset): dense, in file order, and
+    # needs no sort.
+    offset = scalar(con, "SELECT coalesce(max(raw_id), 0) FROM raw_export_rows") - first_line + 1
     account_sql, family_sql = literal(account), literal(layout.family)
-    # raw_id = last id + position in this block: dense, in file order, and needs no sort.
     inserted = run_over(
         con,
         "block_rows",
         frame,
         f"""
         INSERT INTO raw_export_rows
-        SELECT {next_id - first_line + 1} + s.line_no, {account_sql}, {family_sql},
+        SELECT {offset} + s.line_no, {account_sql}, {family_sql},
                {literal(layout.name)}, s.row_key, s.occurrence, [{cells}],
                {literal(report.sha256)}, {literal(report.source_path)},
                {literal(report.member_name)}, s.line_no, {import_id}
@@ -275,7 +276,6 @@ def _land_rows(
     if derive and inserted:
         # A row already stored (an overlapping file of this import) has no raw row at its id,
         # so the join inside the candidate SQL leaves it out.
-        offset = next_id - first_line + 1
         rows = padded.select((pl.col("line_no") + offset).alias("_raw_id"), pl.exclude("line_no"))
         ids = f"x.raw_id BETWEEN {first_line + offset} AND {last_line + offset}"
         insert_candidates(con, layout, typed_rows(rows, layout, typed), ids, "candidates")
