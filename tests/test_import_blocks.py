@@ -59,13 +59,18 @@ def test_blocks_land_what_a_whole_read_lands(
     assert repeats == [1, 2, 3, 4]
 
 
+def overlapping_exports(folder: Path) -> tuple[Path, Path]:
+    """Two exports: the first 30 fills, then all 40. The second is a different file (shifted by
+    one row), so it is read and its blocks fall elsewhere; its rows 0-29 are the same 30 fills,
+    the repeats of row 3 included."""
+    first = write_csv(folder / "a" / "trading.csv", TRADING_HEADER, ROWS[:30])
+    return first, write_csv(folder / "b" / "trading.csv", TRADING_HEADER, ROWS)
+
+
 def test_the_same_rows_cut_differently_are_not_stored_twice(
     tmp_path: Path, small_blocks: None
 ) -> None:
-    first = write_csv(tmp_path / "a" / "trading.csv", TRADING_HEADER, ROWS[:30])
-    # An overlapping export: a different file (shifted by one row), so it is read and its blocks
-    # fall elsewhere; its rows 0-29 are the same 30 fills, the repeats of row 3 included.
-    second = write_csv(tmp_path / "b" / "trading.csv", TRADING_HEADER, ROWS)
+    first, second = overlapping_exports(tmp_path)
     db = tmp_path / "t.duckdb"
     land(db, first)
     raw, _, inserted = land(db, second)
@@ -79,10 +84,8 @@ def test_transactions_derived_while_landing_equal_a_rebuild(
     # A first import derives the transactions of each block as it lands; `rebuild` reads the
     # stored rows back. Two overlapping files in that one import: the 30 rows of the second that
     # the first already stored must not be booked again.
-    first = write_csv(tmp_path / "a" / "trading.csv", TRADING_HEADER, ROWS[:30])
-    second = write_csv(tmp_path / "b" / "trading.csv", TRADING_HEADER, ROWS)
     db = tmp_path / "t.duckdb"
-    _, landed, inserted = land(db, first, second)
+    _, landed, inserted = land(db, *overlapping_exports(tmp_path))
     assert inserted == [30, 10]
     assert len(landed) == 40
     with open_db(db) as con:
