@@ -12,9 +12,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from exporter.errors import DatabaseBusyError, UserError
 from exporter.sql import literal
@@ -169,13 +169,20 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) ->
     con.complete()
 
 
-def run_over(con: duckdb.DuckDBPyConnection, name: str, table: Any, sql: str) -> int:
+# DuckDB scans an Arrow table one record batch per thread, and a polars frame converts to one
+# batch: cut into row-group-sized batches, a 240k-row block is read by both cores.
+ARROW_BATCH_ROWS = 122_880
+
+
+def run_over(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, sql: str) -> int:
     """Execute `sql` (no parameters) with the Arrow `table` readable as `name`; returns the row
     count an INSERT reports.
 
     Not con.register(): a registered table stays referenced until the open transaction ends
     (DuckDB keeps dropped catalog entries for MVCC), so an import landing a 5M-row file block by
     block held every block in memory until commit. A relation's query scope releases it."""
+    if table.num_rows > ARROW_BATCH_ROWS:
+        table = pa.Table.from_batches(table.to_batches(ARROW_BATCH_ROWS), table.schema)
     rows = con.from_arrow(table).query(name, sql).fetchall()
     return int(rows[0][0]) if rows else 0
 
