@@ -1,16 +1,19 @@
-"""Large files are read and landed a block at a time (importer.BLOCK_BYTES). With blocks of a few
-hundred bytes, a small file crosses many block boundaries: what lands, the row identities, the
-line numbers in errors and the transactions must be exactly what one whole-file read gives."""
+"""Large files are read a block of bytes at a time (importer.BLOCK_BYTES) and landed a group of rows
+at a time (importer.LAND_ROWS). With blocks of a few hundred bytes and groups of a few rows, a small
+file crosses many boundaries of both: what lands, the row identities, the line numbers in errors
+and the transactions must be exactly what one whole-file read gives."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from exporter.errors import InputError
 from exporter.normalize.pipeline import rebuild_transactions
 from exporter.sources import importer
+from exporter.sources.csv_table import CsvTable, in_groups_of
 from exporter.sources.importer import import_paths
 from exporter.store.db import open_db
 from tests.helpers import TRADING_HEADER, make_zip, write_csv
@@ -41,6 +44,7 @@ def land(db: Path, *paths: Path) -> tuple[list[tuple], list[tuple], list[int]]:
 @pytest.fixture
 def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(importer, "BLOCK_BYTES", 300)  # ~3 rows per block
+    monkeypatch.setattr(importer, "LAND_ROWS", 4)  # groups that straddle the blocks
 
 
 def test_blocks_land_what_a_whole_read_lands(
@@ -49,6 +53,7 @@ def test_blocks_land_what_a_whole_read_lands(
     path = write_csv(tmp_path / "x" / "trading.csv", TRADING_HEADER, ROWS)
     whole = land(tmp_path / "whole.duckdb", path)
     monkeypatch.setattr(importer, "BLOCK_BYTES", 300)
+    monkeypatch.setattr(importer, "LAND_ROWS", 4)
     blocked = land(tmp_path / "blocked.duckdb", path)
     zipped = land(tmp_path / "zipped.duckdb", make_zip(path.parent, tmp_path / "x.zip"))
     assert blocked == whole == zipped
@@ -121,3 +126,25 @@ def test_a_quoted_newline_in_a_late_block_keeps_every_line_number(
     lines = [r[2] for r in raw]
     assert lines == [*range(2, 23), *range(24, 43)]
     assert raw[20][3][9] == "grid\nbot"
+
+
+def test_groups_hold_whole_multiples_and_keep_every_row_in_order() -> None:
+    header = ("a", "b")
+
+    def table(first_line: int, count: int) -> CsvTable:
+        lines = list(range(first_line, first_line + count))
+        rows = pl.DataFrame(
+            {"c0": [str(n) for n in lines], "c1": ["x"] * count, "line_no": lines},
+            schema={"c0": pl.String, "c1": pl.String, "line_no": pl.Int64},
+        )
+        return CsvTable(header, 1, rows)
+
+    blocks = [table(2, 3), table(5, 0), table(5, 7), table(12, 1), table(13, 2)]
+    groups = list(in_groups_of(blocks, 4))
+    assert [g.rows.height for g in groups] == [8, 4, 1]
+    lines = [n for g in groups for n in g.rows["line_no"].to_list()]
+    assert lines == list(range(2, 15))
+    assert all(g.header == header for g in groups)
+    # A header-only file still gives its one empty table; a file with no header gives none.
+    assert [g.rows.height for g in in_groups_of([table(2, 0)], 4)] == [0]
+    assert list(in_groups_of([], 4)) == []

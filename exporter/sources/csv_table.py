@@ -107,6 +107,39 @@ def iter_csv_tables(blocks: Iterable[bytes], file: str) -> Iterator[CsvTable]:
         lines_before += body.count(b"\n")
 
 
+def in_groups_of(tables: Iterable[CsvTable], rows: int) -> Iterator[CsvTable]:
+    """The same tables' rows re-cut so that each table but the last holds a multiple of `rows`.
+
+    For the importer: DuckDB writes an insert of whole row groups as cheaply as one big insert,
+    while an insert that ends in a part-filled row group costs more (1M transactions from a temp
+    table: 0.66 s in one insert or in 245,760-row ones, 0.92 s in four of 250,000 rows). A file
+    with a header and no rows still gives its one empty table."""
+    pending: list[pl.DataFrame] = []
+    held = 0
+    last: CsvTable | None = None
+    yielded = False
+    for table in tables:
+        last = table
+        if table.rows.height:
+            pending.append(table.rows)
+            held += table.rows.height
+        if held < rows:
+            continue
+        joined = pl.concat(pending) if len(pending) > 1 else pending[0]
+        cut = held - held % rows
+        yield CsvTable(table.header, table.header_line, joined.slice(0, cut))
+        yielded = True
+        rest = joined.slice(cut)
+        pending, held = ([rest], rest.height) if rest.height else ([], 0)
+    if last is None:
+        return
+    if held:
+        rest = pl.concat(pending) if len(pending) > 1 else pending[0]
+        yield CsvTable(last.header, last.header_line, rest)
+    elif not yielded:
+        yield last
+
+
 def _whole_lines(blocks: Iterable[bytes]) -> Iterator[bytes]:
     """Re-cut `blocks` so each piece ends with a newline (the last one may not)."""
     carry = b""
