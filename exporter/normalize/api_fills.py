@@ -75,7 +75,7 @@ def api_fill_candidates(account: str | None) -> list[str]:
     return [f"SELECT\n    {select_list(values)}\nFROM ({_fields_sql(account)}) f"]
 
 
-def drop_exported_twins(con: duckdb.DuckDBPyConnection) -> None:
+def drop_exported_twins(con: duckdb.DuckDBPyConnection, scope: str) -> None:
     """Drop export trades that are an API fill seen again, pairing occurrences one to one.
 
     The match is on account, symbol, side, base quantity, price and the second (exports have
@@ -88,7 +88,7 @@ def drop_exported_twins(con: duckdb.DuckDBPyConnection) -> None:
     key = f"{cols}, date_trunc('second', occurred_at)"
     run(
         con,
-        f"""DELETE FROM candidates WHERE source = 'export' AND txn_id IN (
+        f"""DELETE FROM transactions WHERE {scope} AND source = 'export' AND txn_id IN (
             WITH e AS (
                 SELECT txn_id, {cols}, date_trunc('second', occurred_at) AS sec,
                     row_number() OVER (PARTITION BY {key} ORDER BY line_no, txn_id) AS n

@@ -39,12 +39,12 @@ def typed_rows(
 
 
 def insert_candidates(
-    con: duckdb.DuckDBPyConnection, layout: Layout, rows: pl.DataFrame, raw_filter: str, table: str
+    con: duckdb.DuckDBPyConnection, layout: Layout, rows: pl.DataFrame, raw_filter: str
 ) -> None:
-    """Insert into `table` the candidates of typed_rows() `rows`, whose raw rows `raw_filter`
-    (over the raw row `x`) selects."""
+    """Insert into `transactions` the candidates of typed_rows() `rows`, whose raw rows
+    `raw_filter` (over the raw row `x`) selects."""
     select = candidates_sql(layout, _VIEW, raw_filter)
-    run_over(con, _VIEW, rows.to_arrow(), f"INSERT INTO {table} BY NAME {select}")
+    run_over(con, _VIEW, rows.to_arrow(), f"INSERT INTO transactions BY NAME {select}")
 
 
 def _stored_rows(con: duckdb.DuckDBPyConnection, layout: Layout, where: str) -> pl.DataFrame:
@@ -58,8 +58,8 @@ def _stored_rows(con: duckdb.DuckDBPyConnection, layout: Layout, where: str) -> 
     return typed_rows(raw, layout)
 
 
-def add_candidates(con: duckdb.DuckDBPyConnection, account: str | None, table: str) -> None:
-    """Insert into `table` the candidate transactions of every stored export row, batch by batch."""
+def add_candidates(con: duckdb.DuckDBPyConnection, account: str | None) -> None:
+    """Insert into `transactions` the candidates of every stored export row, batch by batch."""
     account_filter = f"account = {literal(account)}" if account is not None else "TRUE"
     spans = con.execute(
         f"SELECT layout, min(raw_id), max(raw_id) FROM raw_export_rows WHERE {account_filter} "
@@ -73,7 +73,7 @@ def add_candidates(con: duckdb.DuckDBPyConnection, account: str | None, table: s
         for start in range(low, high + 1, BATCH_ROWS):
             ids = f"raw_id BETWEEN {start} AND {start + BATCH_ROWS - 1}"
             where = f"{account_filter} AND layout = {literal(name)} AND {ids}"
-            insert_candidates(con, layout, _stored_rows(con, layout, where), f"x.{ids}", table)
+            insert_candidates(con, layout, _stored_rows(con, layout, where), f"x.{ids}")
 
 
 _VIEW = "typed_export_rows"

@@ -1,7 +1,8 @@
 """One view per event: where several export files describe the same money, book one and record
 which (table `view_choices`, shown by the import report).
 
-The rules, run in this order over the temp table `candidates` (all set-based SQL):
+The rules, run in this order over the rows being rebuilt (read through the temp view `candidates`,
+changed in `transactions`; all set-based SQL):
 1. same-events-other-layout: one family seen through two layouts or date formats (a 2022 workbook
    tab and a 2024 CSV, an Excel re-save next to the original) books each event once. Events are
    paired by family, kind, coins, amount and minute, n-th with n-th, so identical rows inside one
@@ -46,7 +47,9 @@ _CLASS = """CASE WHEN kind IN ('trade', 'futures_fill') THEN 'trade'
 _VIEW = "source_family || '/' || layout"
 
 
-def _drop(con: duckdb.DuckDBPyConnection, rule: str, kept: str, detail: str, where: str) -> None:
+def _drop(
+    con: duckdb.DuckDBPyConnection, scope: str, rule: str, kept: str, detail: str, where: str
+) -> None:
     """Record then delete the export candidates `where` selects (an SQL condition over `d`)."""
     run(
         con,
@@ -56,7 +59,7 @@ def _drop(con: duckdb.DuckDBPyConnection, rule: str, kept: str, detail: str, whe
     )
     run(
         con,
-        "DELETE FROM candidates WHERE txn_id IN "
+        f"DELETE FROM transactions WHERE {scope} AND txn_id IN "
         f"(SELECT txn_id FROM _dropped WHERE rule = {literal(rule)})",
     )
 
@@ -103,7 +106,7 @@ def _one_signature_per_family(con: duckdb.DuckDBPyConnection) -> bool:
     ).fetchall()
 
 
-def same_events_other_layout(con: duckdb.DuckDBPyConnection) -> None:
+def same_events_other_layout(con: duckdb.DuckDBPyConnection, scope: str) -> None:
     start(con)
     if _one_signature_per_family(con):
         return
@@ -137,6 +140,7 @@ def same_events_other_layout(con: duckdb.DuckDBPyConnection) -> None:
     )
     _drop(
         con,
+        scope,
         "same-events-other-layout",
         "(SELECT t.kept_signature FROM _twins t WHERE t.txn_id = d.txn_id)",
         "the same events in another layout or date format of the same file family",
@@ -153,7 +157,7 @@ def _export_group() -> str:
         ELSE {s} || '/' || regexp_replace({m}, '/?[^/]*$', '') END"""
 
 
-def trading_over_raw_details(con: duckdb.DuckDBPyConnection) -> None:
+def trading_over_raw_details(con: duckdb.DuckDBPyConnection, scope: str) -> None:
     if not any_candidate(con, "source = 'export' AND source_family = 'raw-trading-details'"):
         return
     run(
@@ -176,6 +180,7 @@ def trading_over_raw_details(con: duckdb.DuckDBPyConnection) -> None:
         WHERE g.source_family = 'raw-trading-details')"""
     _drop(
         con,
+        scope,
         "trading-over-raw-details",
         "'trading'",
         "trading.csv books these fills (aggregated, with the fee coin)",
@@ -184,7 +189,7 @@ def trading_over_raw_details(con: duckdb.DuckDBPyConnection) -> None:
     run(con, "DROP TABLE _groups")
 
 
-def native_over_tax_tool_files(con: duckdb.DuckDBPyConnection) -> None:
+def native_over_tax_tool_files(con: duckdb.DuckDBPyConnection, scope: str) -> None:
     for rank, family in enumerate(TAX_TOOL_FILES):
         if not any_candidate(con, f"source = 'export' AND source_family = {literal(family)}"):
             continue
@@ -200,6 +205,7 @@ def native_over_tax_tool_files(con: duckdb.DuckDBPyConnection) -> None:
                  {f"OR n.source_family IN ({better})" if better else ""}))"""
         _drop(
             con,
+            scope,
             "native-over-tax-tool-file",
             "'native files'" if not better else f"'native files or {TAX_TOOL_FILES[0]}'",
             f"{family}.csv repeats events the native files of that day already book",
@@ -219,7 +225,7 @@ def _position_cells() -> tuple[str, str]:
     )
 
 
-def futures_funding(con: duckdb.DuckDBPyConnection) -> None:
+def futures_funding(con: duckdb.DuckDBPyConnection, scope: str) -> None:
     opened, funding = _position_cells()
     run(
         con,
@@ -258,7 +264,7 @@ def futures_funding(con: duckdb.DuckDBPyConnection) -> None:
     values = ", ".join(f"{overrides.get(c, 'p.' + c)}" for c in COLUMN_NAMES)
     run(
         con,
-        f"INSERT INTO candidates ({columns}) SELECT {values} FROM _positions p "
+        f"INSERT INTO transactions ({columns}) SELECT {values} FROM _positions p "
         "WHERE coalesce(p._funding, 0) <> 0 AND NOT p._from_others",
     )
     run(
@@ -271,36 +277,32 @@ def futures_funding(con: duckdb.DuckDBPyConnection) -> None:
                  ELSE 'no FundingFee rows of the symbol in the position window: position funding_fee booked' END
         FROM _positions WHERE coalesce(_funding, 0) <> 0""",
     )
-    _flag_fills_without_position(con)
+    _flag_fills_without_position(con, scope)
     run(con, "DROP TABLE _positions")
 
 
-def _flag_fills_without_position(con: duckdb.DuckDBPyConnection) -> None:
+def _flag_fills_without_position(con: duckdb.DuckDBPyConnection, scope: str) -> None:
     reason = (
         "futures fill with no position_futures.csv position of its symbol open at that time: "
         "its realized PnL is not in the ledger"
     )
     run(
         con,
-        f"""UPDATE candidates c SET needs_review = true,
+        f"""UPDATE transactions c SET needs_review = true,
             review_reason = concat_ws('; ', c.review_reason, {literal(reason)})
-        WHERE c.source = 'export' AND c.kind = 'futures_fill' AND NOT EXISTS (
+        WHERE {scope} AND c.source = 'export' AND c.kind = 'futures_fill' AND NOT EXISTS (
             SELECT 1 FROM _positions p WHERE p.account = c.account AND p.symbol = c.symbol
               AND c.occurred_at BETWEEN p._opened AND p.occurred_at)""",
     )
 
 
-def record(con: duckdb.DuckDBPyConnection) -> None:
-    """Replace the recorded choices of the accounts being rebuilt with this run's."""
+def record(con: duckdb.DuckDBPyConnection, scope: str) -> None:
+    """Replace the recorded choices of the accounts in `scope` with this run's."""
     if not scalar(
         con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'view_choices'"
     ):
         run(con, SCHEMA.read_text(encoding="utf-8"))  # a database migrated before 003 existed
-    run(
-        con,
-        """DELETE FROM view_choices WHERE account IN (
-            SELECT DISTINCT account FROM candidates UNION SELECT DISTINCT account FROM _dropped)""",
-    )
+    run(con, f"DELETE FROM view_choices WHERE {scope}")
     run(
         con,
         """INSERT INTO view_choices

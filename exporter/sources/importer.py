@@ -15,7 +15,7 @@ from exporter import __version__
 from exporter.errors import InputError
 from exporter.normalize.exports import insert_candidates, typed_rows
 from exporter.normalize.findings import import_notes
-from exporter.normalize.pipeline import create_candidates, rebuild_transactions
+from exporter.normalize.pipeline import clear_transactions, rebuild_transactions
 from exporter.sources.csv_table import CsvTable, in_groups_of, iter_csv_tables
 from exporter.sources.layout import Layout
 from exporter.sources.registry import known_headers, resolve
@@ -108,21 +108,19 @@ def _import_files(
         [import_id, account, __version__, command],
     )
     # An account with no stored export rows yet (a first import, a tax-season backfill) gets its
-    # export candidates from each block as it lands, typed once, instead of reading every row
+    # export transactions from each block as it lands, typed once, instead of reading every row
     # back for the rebuild: the rebuild would derive exactly these rows with the same SQL.
     derive = not con.execute(
         "SELECT 1 FROM raw_export_rows WHERE account = ? LIMIT 1", [account]
     ).fetchall()
     if derive:
-        create_candidates(con)
+        clear_transactions(con, account)  # the rebuild below adds the API's back
     reports: list[FileReport] = []
     for index, export_file in enumerate(files):
         reports.append(_land_file(con, export_file, account, import_id, f"staged_{index}", derive))
-    if any(r.rows_inserted for r in reports):
+    if derive or any(r.rows_inserted for r in reports):
         transactions = rebuild_transactions(con, account, exports_derived=derive)
     else:
-        if derive:
-            run(con, "DROP TABLE candidates")
         transactions = scalar(con, "SELECT count(*) FROM transactions WHERE account = ?", [account])
     for index, file_report in enumerate(reports):
         if file_report.status == "imported" and not file_report.seen_before:
@@ -232,8 +230,8 @@ def _land_rows(
     known_ids: int,
     derive: bool,
 ) -> int:
-    """Land one block of a file's rows (and with `derive`, add the candidate transactions of the
-    new ones); returns how many were new."""
+    """Land one block of a file's rows (and with `derive`, insert the candidate transactions of
+    the new ones); returns how many were new."""
     # Every layout column, as the stored cells read back would give them (a trailing optional
     # column the file lacks is null), typed once for validation and the candidates.
     padded = table.rows.with_columns(
@@ -291,13 +289,13 @@ def _land_rows(
               AND r.occurrence = s.occurrence)
         """,
     )
-    del frame  # the block's Arrow copy is not needed while its candidates are derived
+    del frame  # the block's Arrow copy is not needed while its transactions are derived
     if derive and inserted:
         # A row already stored (an overlapping file of this import) has no raw row at its id,
         # so the join inside the candidate SQL leaves it out.
         rows = padded.select((pl.col("line_no") + offset).alias("_raw_id"), pl.exclude("line_no"))
         ids = f"x.raw_id BETWEEN {first_line + offset} AND {last_line + offset}"
-        insert_candidates(con, layout, typed_rows(rows, layout, typed), ids, "candidates")
+        insert_candidates(con, layout, typed_rows(rows, layout, typed), ids)
     return inserted
 
 
