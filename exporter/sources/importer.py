@@ -67,6 +67,8 @@ BLOCK_BYTES = 32 * 1024**2
 # Rows are checked and landed this many at a time: two of DuckDB's 122,880-row row groups, since
 # every insert that ends in a part-filled row group costs extra (see csv_table.in_groups_of).
 LAND_ROWS = 2 * 122_880
+# Hashing needs no big blocks: each one read is memory held for nothing.
+HASH_BYTES = 1024**2
 
 
 def import_paths(con: duckdb.DuckDBPyConnection, paths: list[Path], account: str) -> ImportReport:
@@ -195,7 +197,7 @@ def _land_file(
 
 def _sha256(export_file: ExportFile) -> str:
     digest = hashlib.sha256()
-    for block in export_file.blocks(BLOCK_BYTES):
+    for block in export_file.blocks(HASH_BYTES):
         digest.update(block)
     return digest.hexdigest()
 
