@@ -114,10 +114,10 @@ def rebuild_cmd(db: Path, account: str) -> None:
     Example:
       pionex-export rebuild
     """
-    from exporter.normalize.pipeline import rebuild_transactions
-    from exporter.store.db import open_db
+    from exporter.normalize.pipeline import DERIVE_MEMORY_SHARE, rebuild_transactions
+    from exporter.store.db import memory_share, open_db
 
-    with open_db(db) as con:
+    with open_db(db) as con, memory_share(con, DERIVE_MEMORY_SHARE):
         run_sql(con, "BEGIN TRANSACTION")
         try:
             count = rebuild_transactions(con, None)

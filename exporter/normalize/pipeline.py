@@ -32,6 +32,11 @@ DedupeStep = Callable[[duckdb.DuckDBPyConnection, str], None]
 CANDIDATE_SOURCES: list[CandidateSource] = []
 DEDUPE_STEPS: list[DedupeStep] = []
 
+# DuckDB's share of the memory limit while transactions are derived (import, rebuild; see
+# store.db.memory_share): the rows in flight are held on the Python side, up to ~500 MB in a
+# 5M-row import, and what DuckDB would keep is mostly a cache of blocks it has just written.
+DERIVE_MEMORY_SHARE = 0.5
+
 
 # Modules that register candidate sources / dedupe steps, in the order their steps must run:
 # first choose one export view per event, then let API records replace their export twins.

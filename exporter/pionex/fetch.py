@@ -270,13 +270,14 @@ def fetch_to_db(db: Path, account: str, credentials: Credentials, *,
 
 
 def _rebuild(con: duckdb.DuckDBPyConnection, account: str) -> None:
-    from exporter.normalize.pipeline import rebuild_transactions
-    from exporter.store.db import run
+    from exporter.normalize.pipeline import DERIVE_MEMORY_SHARE, rebuild_transactions
+    from exporter.store.db import memory_share, run
 
-    run(con, "BEGIN TRANSACTION")
-    try:
-        rebuild_transactions(con, account)
-        run(con, "COMMIT")
-    except BaseException:
-        run(con, "ROLLBACK")
-        raise
+    with memory_share(con, DERIVE_MEMORY_SHARE):
+        run(con, "BEGIN TRANSACTION")
+        try:
+            rebuild_transactions(con, account)
+            run(con, "COMMIT")
+        except BaseException:
+            run(con, "ROLLBACK")
+            raise
