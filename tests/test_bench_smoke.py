@@ -184,6 +184,34 @@ def test_bench_run_smoke_prints_a_ratio_for_each_benchmark(tmp_path):
     assert sheet_values(tool, first_row=2) == sheet_values(baseline, first_row=1)
 
 
+def test_the_import_floor_stores_what_the_tool_stores_for_trading_csv(export, tmp_path):
+    # The floor baseline is only a floor if it does the same job: the same raw rows (key,
+    # occurrence, line, cells) and the same transactions (ids, amounts, times) as the tool.
+    from bench.run import BASELINE_IMPORT_FLOOR
+    from exporter.sources.importer import import_paths
+    from exporter.store.db import open_db
+
+    trading = export.folder / "trading.csv"
+    floor_db, tool_db = tmp_path / "floor.duckdb", tmp_path / "tool.duckdb"
+    ddl = REPO / "schemas" / "001_core.sql"
+    script = [sys.executable, "-c", BASELINE_IMPORT_FLOOR, str(floor_db), str(trading), str(ddl)]
+    subprocess.run(script, check=True, timeout=120)
+    with open_db(tool_db) as con:
+        import_paths(con, [trading], "default")
+    raw = "SELECT row_key, occurrence, line_no, cells FROM {}raw_export_rows ORDER BY line_no"
+    txns = (
+        "SELECT txn_id, occurred_at, kind, symbol, side, base_asset, base_amount, quote_asset, "
+        "quote_amount, price, fee_asset, fee_amount, line_no FROM {}transactions "
+        "WHERE source_family = 'trading' ORDER BY line_no"
+    )
+    with open_db(tool_db, read_only=True) as con:
+        con.execute(f"ATTACH '{floor_db}' AS floor (READ_ONLY)")
+        for sql in (raw, txns):
+            tool_rows = con.execute(sql.format("")).fetchall()
+            assert len(tool_rows) == ROWS
+            assert con.execute(sql.format("floor.")).fetchall() == tool_rows
+
+
 def sheet_values(workbook: Path, first_row: int) -> set[tuple[str, str]]:
     """Every (v: number or date | t: text, value) cell of the second sheet (Transactions) from row
     `first_row` on."""
