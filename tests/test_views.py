@@ -315,3 +315,44 @@ def test_public_sample_rows_import_as_documented(db: Path, tmp_path: Path) -> No
     assert query(
         db, "SELECT DISTINCT layout, kind FROM transactions WHERE member_name = 'trading.csv'"
     ) == [("trading.v2024", "futures_fill")]
+
+
+def account_rows(db: Path, account: str) -> tuple[list[tuple], list[tuple]]:
+    return (
+        query(
+            db,
+            "SELECT * EXCLUDE (raw_id) FROM transactions WHERE account = ? ORDER BY txn_id",
+            [account],
+        ),
+        query(db, "SELECT * FROM view_choices WHERE account = ? ORDER BY ALL", [account]),
+    )
+
+
+def test_rebuilding_one_account_leaves_another_untouched(tmp_path: Path) -> None:
+    # The dedupe rules delete, insert and update rows of `transactions` in the scope of the
+    # account being rebuilt: another account's rows, choices and review reasons stay as they are.
+    paths = every_layout(tmp_path / "exports")
+    unhedged = ("2024-05-01 00:00:00", "10", "5", "0.5", "BUY", "BIO_USDT_PERP", "0.001", "USDT",
+                "Futures USDT", "s_9")  # fmt: skip
+    futures = write_csv(tmp_path / "futures" / "trading.csv", TRADING_HEADER, [unhedged])
+    db = tmp_path / "t.duckdb"
+    for account in ("a", "b"):
+        assert cli("--db", db, "--account", account, "import", *paths, futures).exit_code == 0
+    a_before, b_before = account_rows(db, "a"), account_rows(db, "b")
+    flagged = [r for r in a_before[0] if r[3] == "futures_fill"]
+    assert len(flagged) == 1 and flagged[0][-2] and "no position_futures.csv" in flagged[0][-1]
+    assert {r[1] for r in a_before[1]} >= {"same-events-other-layout", "futures-funding"}
+
+    later = write_csv(tmp_path / "later" / "deposit-withdraw.csv", DW_HEADER,
+                      [("2024-06-01 00:00:00", "DEPOSIT", "7", "USDT", "TRC20", "d9", "0")])  # fmt: skip
+    assert cli("--db", db, "--account", "a", "import", later).exit_code == 0  # rebuilds a
+    assert account_rows(db, "b") == b_before
+    a_after = account_rows(db, "a")
+    assert a_after[1] == a_before[1]
+    assert [r for r in a_after[0] if r[19:21] != ("export", "deposit-withdraw")] == [
+        r for r in a_before[0] if r[19:21] != ("export", "deposit-withdraw")
+    ]
+    assert len(a_after[0]) == len(a_before[0]) + 1
+
+    assert cli("--db", db, "rebuild").exit_code == 0  # every account at once
+    assert account_rows(db, "a") == a_after and account_rows(db, "b") == b_before
