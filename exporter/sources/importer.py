@@ -28,7 +28,7 @@ from exporter.sources.validate import validate
 from exporter.sources.walk import ExportFile, expand
 from exporter.sources.xlsx_table import workbook_tabs
 from exporter.sql import literal
-from exporter.store.db import memory_share, run, run_over, scalar
+from exporter.store.db import ROW_GROUP_ROWS, memory_share, run, run_over, scalar
 
 
 @dataclass
@@ -68,9 +68,9 @@ class ImportReport:
 # Files are read a block of about this many bytes at a time (~240k trading rows), so an import's
 # memory stays bounded whatever the size of the export.
 BLOCK_BYTES = 32 * 1024**2
-# Rows are checked and landed this many at a time: two of DuckDB's 122,880-row row groups, since
-# every insert that ends in a part-filled row group costs extra (see csv_table.in_groups_of).
-LAND_ROWS = 2 * 122_880
+# Rows are checked and landed this many at a time: two of DuckDB's row groups, since every insert
+# that ends in a part-filled row group costs extra (see csv_table.in_groups_of).
+LAND_ROWS = 2 * ROW_GROUP_ROWS
 # Hashing needs no big blocks: each one read is memory held for nothing.
 HASH_BYTES = 1024**2
 

@@ -193,9 +193,10 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) ->
     con.complete()
 
 
-# DuckDB scans an Arrow table one record batch per thread, and a polars frame converts to one
-# batch: cut into row-group-sized batches, a 240k-row block is read by both cores.
-ARROW_BATCH_ROWS = 122_880
+# DuckDB stores a table's rows in groups of this many. An insert that ends in a part-filled group
+# costs extra, when it is written and again at the checkpoint, so the import and the rebuild
+# insert whole groups at a time (importer.LAND_ROWS, exports.BATCH_ROWS).
+ROW_GROUP_ROWS = 122_880
 
 
 def run_over(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, sql: str) -> int:
@@ -205,8 +206,10 @@ def run_over(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, sql: st
     Not con.register(): a registered table stays referenced until the open transaction ends
     (DuckDB keeps dropped catalog entries for MVCC), so an import landing a 5M-row file block by
     block held every block in memory until commit. A relation's query scope releases it."""
-    if table.num_rows > ARROW_BATCH_ROWS:
-        table = pa.Table.from_batches(table.to_batches(ARROW_BATCH_ROWS), table.schema)
+    # DuckDB scans an Arrow table one record batch per thread, and a polars frame converts to one
+    # batch: cut into row-group-sized batches, a group of rows is read by both cores.
+    if table.num_rows > ROW_GROUP_ROWS:
+        table = pa.Table.from_batches(table.to_batches(ROW_GROUP_ROWS), table.schema)
     rows = con.from_arrow(table).query(name, sql).fetchall()
     return int(rows[0][0]) if rows else 0
 
