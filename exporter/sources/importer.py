@@ -222,7 +222,7 @@ def _land_rows(
     known_ids: int,
     derive: bool,
 ) -> int:
-    """Land one block of a file's rows (and with `derive`, insert the candidate transactions of
+    """Land one group of a file's rows (and with `derive`, insert the candidate transactions of
     the new ones); returns how many were new."""
     # Every layout column, as the stored cells read back would give them (a trailing optional
     # column the file lacks is null), typed once for validation and the candidates.
