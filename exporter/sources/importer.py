@@ -87,7 +87,22 @@ def import_paths(con: duckdb.DuckDBPyConnection, paths: list[Path], account: str
         except BaseException:
             run(con, "ROLLBACK")
             raise
+        _checkpoint_without_vacuum(con)
     return report
+
+
+def _checkpoint_without_vacuum(con: duckdb.DuckDBPyConnection) -> None:
+    """Write the import to the database file now, without DuckDB's vacuum.
+
+    Each landed block leaves a partly filled row group; at the next checkpoint (when the file is
+    closed) the vacuum merges them by rewriting the whole file's new rows: 0.45 s of a 1M-row
+    import, and a bigger file (37.8 against 23.6 MB in a bare 4-block test), since the rewritten
+    blocks stay allocated. Row groups emptied by a rebuild's DELETE are dropped either way."""
+    run(con, "SET max_vacuum_tasks = 0")
+    try:
+        run(con, "CHECKPOINT")
+    finally:
+        run(con, "RESET max_vacuum_tasks")
 
 
 def _import_files(
