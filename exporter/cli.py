@@ -10,7 +10,6 @@ import click
 from exporter import __version__
 from exporter.cli_common import account_option, common_options, db_option, pass_settings
 from exporter.errors import UserError
-from exporter.store.db import run as run_sql
 
 EPILOG = "Docs: README.md. Exit codes: 0 ok, 1 failure (message says what to do), 2 usage error."
 
@@ -114,17 +113,11 @@ def rebuild_cmd(db: Path, account: str) -> None:
     Example:
       pionex-export rebuild
     """
-    from exporter.normalize.pipeline import DERIVE_MEMORY_SHARE, rebuild_transactions
-    from exporter.store.db import memory_share, open_db
+    from exporter.normalize.pipeline import rebuild
+    from exporter.store.db import open_db
 
-    with open_db(db) as con, memory_share(con, DERIVE_MEMORY_SHARE):
-        run_sql(con, "BEGIN TRANSACTION")
-        try:
-            count = rebuild_transactions(con, None)
-            run_sql(con, "COMMIT")
-        except BaseException:
-            run_sql(con, "ROLLBACK")
-            raise
+    with open_db(db) as con:
+        count = rebuild(con, None)
     click.echo(f"rebuilt {count} transactions from the raw tables")
 
 

@@ -23,8 +23,9 @@ from click.testing import CliRunner
 
 from exporter.cli_api import fetch as fetch_cmd
 from exporter.cli_common import account_option, db_option
+from exporter.normalize.pipeline import rebuild as rebuild_account
 from exporter.pionex.credentials import CredentialsError, load_credentials
-from exporter.pionex.fetch import FetchOptions, _rebuild, fetch, fetch_to_db
+from exporter.pionex.fetch import FetchOptions, fetch, fetch_to_db
 from exporter.simulator import RunningSimulator, start
 from exporter.store.db import open_db
 from tests.conftest_api import FAST_RATE, client_for, credentials_for, fresh_db, sim_config
@@ -69,7 +70,7 @@ def run_fetch(sim: RunningSimulator, db: Path, rebuild: bool = False, **options:
     with open_db(db) as con, client_for(sim) as client:
         report = fetch(con, client, "default", FetchOptions(**options))  # type: ignore[arg-type]
         if rebuild:
-            _rebuild(con, "default")
+            rebuild_account(con, "default")
     return report
 
 
@@ -217,7 +218,7 @@ def test_api_fill_and_its_export_row_are_one_transaction(
         before = ledger_nets(db)
         with open_db(db) as con:
             import_paths(con, [export], "default")
-            _rebuild(con, "default")
+            rebuild_account(con, "default")
             sources = dict(con.execute("SELECT source, count(*) FROM transactions GROUP BY 1").fetchall())
         assert sources.get("export", 0) == 0 and sources["api"] == len(sim.truth.fills)
         assert ledger_nets(db) == before == sim.truth.nets

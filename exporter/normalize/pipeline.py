@@ -24,7 +24,7 @@ import duckdb
 
 from exporter.normalize import exports
 from exporter.sql import literal
-from exporter.store.db import run, scalar
+from exporter.store.db import memory_share, run, scalar
 
 CandidateSource = Callable[[str | None], list[str]]
 DedupeStep = Callable[[duckdb.DuckDBPyConnection, str], None]
@@ -64,6 +64,20 @@ def scope(account: str | None) -> str:
 def clear_transactions(con: duckdb.DuckDBPyConnection, account: str | None) -> None:
     """Delete the rows a rebuild of `account` (every account if None) re-derives."""
     run(con, f"DELETE FROM transactions WHERE {scope(account)}")
+
+
+def rebuild(con: duckdb.DuckDBPyConnection, account: str | None) -> int:
+    """rebuild_transactions() in a transaction of its own, with DuckDB at DERIVE_MEMORY_SHARE of
+    its memory (the `rebuild` command, and a fetch after it lands)."""
+    with memory_share(con, DERIVE_MEMORY_SHARE):
+        run(con, "BEGIN TRANSACTION")
+        try:
+            count = rebuild_transactions(con, account)
+            run(con, "COMMIT")
+        except BaseException:
+            run(con, "ROLLBACK")
+            raise
+    return count
 
 
 def rebuild_transactions(

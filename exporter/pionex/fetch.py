@@ -252,6 +252,7 @@ def fetch_to_db(db: Path, account: str, credentials: Credentials, *,
 
     The one call the CLI, `sync` and the demo need.
     """
+    from exporter.normalize.pipeline import rebuild as rebuild_account
     from exporter.store.db import open_db
 
     def on_wait(seconds: float, reason: str) -> None:
@@ -265,19 +266,5 @@ def fetch_to_db(db: Path, account: str, credentials: Credentials, *,
                                           backoff_seconds=backoff_seconds) as client:
         report = fetch(con, client, account, options, progress=progress)
         if rebuild:
-            _rebuild(con, account)
+            rebuild_account(con, account)
         return report
-
-
-def _rebuild(con: duckdb.DuckDBPyConnection, account: str) -> None:
-    from exporter.normalize.pipeline import DERIVE_MEMORY_SHARE, rebuild_transactions
-    from exporter.store.db import memory_share, run
-
-    with memory_share(con, DERIVE_MEMORY_SHARE):
-        run(con, "BEGIN TRANSACTION")
-        try:
-            rebuild_transactions(con, account)
-            run(con, "COMMIT")
-        except BaseException:
-            run(con, "ROLLBACK")
-            raise
