@@ -125,7 +125,7 @@ def in_groups_of(tables: Iterable[CsvTable], rows: int) -> Iterator[CsvTable]:
             held += table.rows.height
         if held < rows:
             continue
-        joined = pl.concat(pending) if len(pending) > 1 else pending[0]
+        joined = pl.concat(pending)
         cut = held - held % rows
         yield CsvTable(table.header, table.header_line, joined.slice(0, cut))
         yielded = True
@@ -134,8 +134,7 @@ def in_groups_of(tables: Iterable[CsvTable], rows: int) -> Iterator[CsvTable]:
     if last is None:
         return
     if held:
-        rest = pl.concat(pending) if len(pending) > 1 else pending[0]
-        yield CsvTable(last.header, last.header_line, rest)
+        yield CsvTable(last.header, last.header_line, pl.concat(pending))
     elif not yielded:
         yield last
 
