@@ -82,7 +82,7 @@ def export_group() -> None:
 )
 @pass_settings
 def sql_cmd(db: Path, account: str, query: str, fmt: str) -> None:
-    """Run a SQL query on the database (opened read-only).
+    """Run a SQL query on the database: read-only, with no access to files or the network.
 
     \b
     Example:
@@ -93,7 +93,7 @@ def sql_cmd(db: Path, account: str, query: str, fmt: str) -> None:
     from exporter.store.db import open_db
     from exporter.textout import render
 
-    with open_db(db, read_only=True) as con:
+    with open_db(db, read_only=True, sandboxed=True) as con:
         try:
             cursor = con.execute(query)
         except duckdb.Error as exc:

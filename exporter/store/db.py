@@ -37,11 +37,18 @@ def latest_version() -> int:
     return max(number for number, _ in migrations())
 
 
+# New files are written in the storage format of DuckDB 1.5 (supported until 2027, and what many
+# SQL tools bundle), so analysts can open them with the DuckDB they have. DuckDB keeps a file's
+# format on every later write; a file created by an older pionex-export keeps the format it has.
+STORAGE_VERSION = "v1.5.0"
+
+
 def _connect(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait_seconds
+    config = {} if read_only or path.exists() else {"storage_compatibility_version": STORAGE_VERSION}
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config=config)
             # No progress bar: DuckDB draws one on the terminal for long statements, which would
             # land in cron mail and in piped output; the tool reports its own progress.
             run(con, "SET enable_progress_bar = false")
@@ -145,29 +152,43 @@ def memory_share(con: duckdb.DuckDBPyConnection, share: float) -> Iterator[None]
         _bound_memory(con)
 
 
+def _sandbox(con: duckdb.DuckDBPyConnection) -> None:
+    """No file or network access from SQL (`COPY ... TO`, `read_csv`, `ATTACH`, extensions), and
+    no setting can be changed back: for running a user's query on a read-only connection."""
+    run(con, "SET enable_external_access = false")
+    run(con, "SET lock_configuration = true")
+
+
 @contextmanager
 def open_db(
-    path: Path, *, read_only: bool = False, wait_seconds: float = 0.0
+    path: Path, *, read_only: bool = False, sandboxed: bool = False, wait_seconds: float = 0.0
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open (creating if needed) and upgrade the database; read-only opens never change the file."""
+    """Open (creating if needed) and upgrade the database; read-only opens never change the file.
+
+    A read-only open of a file at an older schema is refused with the way to upgrade it: only
+    writing commands migrate. `sandboxed` (read-only only) also shuts SQL off from the file system
+    and the network, for the `sql` command."""
     path = Path(path)
     if read_only:
         if not path.exists():
             raise UserError(f"database {path} does not exist; run `pionex-export import` first")
         con = _connect(path, True, wait_seconds)
         try:
-            if current_version(con) > latest_version():
+            have, newest = current_version(con), latest_version()
+            if have > newest:
                 raise UserError(
                     f"database {path} was written by a newer pionex-export; upgrade to read it"
                 )
-            if current_version(con) < latest_version():
-                con.close()
-                # An old file: upgrade it once with a writable connection, then reopen read-only.
-                with open_db(path, wait_seconds=wait_seconds):
-                    pass
-                con = _connect(path, True, wait_seconds)
+            if have < newest:
+                raise UserError(
+                    f"database {path} has schema version {have}, older than this pionex-export's "
+                    f"{newest}; reading commands never change the file. Run `pionex-export "
+                    "rebuild` on it once to upgrade it (any import, fetch or sync does too)."
+                )
             run(con, "SET TimeZone = 'UTC'")
             _bound_memory(con)
+            if sandboxed:
+                _sandbox(con)
             yield con
         finally:
             con.close()
