@@ -27,9 +27,19 @@ EPILOG = "Docs: README.md. Exit codes: 0 ok, 1 failure (message says what to do)
     default=None,
     help="Also write a detailed log here (secrets masked). Example: --log-file sync.log",
 )
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="How long to wait while another process writes the database (default: 0; sync 600). "
+    "Example: --wait 60",
+)
 @click.version_option(__version__, prog_name="pionex-export")
 @click.pass_context
-def main(ctx: click.Context, verbose: bool, quiet: bool, log_file: Path | None) -> None:
+def main(
+    ctx: click.Context, verbose: bool, quiet: bool, log_file: Path | None, wait: float | None
+) -> None:
     """pionex-export: a complete, exact, tax-ready history of your Pionex account.
 
     \b
@@ -38,9 +48,12 @@ def main(ctx: click.Context, verbose: bool, quiet: bool, log_file: Path | None) 
       pionex-export --db my.duckdb export coinledger -o coinledger.csv --year 2025
     """
     from exporter.ops.console import configure
+    from exporter.store.access import wait_for_writers
 
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
+    ctx.obj["wait"] = wait
+    wait_for_writers(wait or 0.0)
     configure(verbose=verbose, quiet=quiet, log_file=log_file)
 
 
