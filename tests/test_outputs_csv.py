@@ -35,15 +35,18 @@ MODULES = {
     "bittytax": bittytax,
 }
 DATES = {
-    "koinly": ("Date", r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC"),
+    "koinly": ("Date", r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"),
     "cointracker": ("Date", r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}"),
     "cointracking": ("Date", r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"),
     "turbotax": ("Date", r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"),
     "bittytax": ("Timestamp", r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2} UTC"),
 }
 LABELS = {
-    "koinly": ("Label", {"", "reward", "income", "realized gain", "margin fee", "cost"}),
-    "cointracker": ("Tag", {"", "staking", "margin gain", "margin loss", "margin fee"}),
+    "koinly": ("Label", {"", "reward", "income", "realized gain", "funding fee", "cost"}),
+    "cointracker": (
+        "Tag",
+        {"", "staking", "margin gain", "margin loss", "margin fee", "margin rebate"},
+    ),
     "cointracking": (
         "Type",
         {
@@ -55,6 +58,7 @@ LABELS = {
             "Income",
             "Other Expense",
             "Other Fee",
+            "Other Income",
             "Derivatives / Futures Profit",
             "Derivatives / Futures Loss",
         },
@@ -68,10 +72,12 @@ LABELS = {
             "Withdrawal",
             "Staking",
             "Income",
+            "Referral",
             "Spend",
             "Margin-Gain",
             "Margin-Loss",
             "Margin-Fee",
+            "Margin-Fee-Rebate",
         },
     ),  # fmt: skip
 }
@@ -217,18 +223,50 @@ def test_labels_follow_what_happened(full_db: Path, tmp_path: Path) -> None:
 
     koinly_label = by_date("koinly", "Label")
     assert koinly_label("2025-03-12") == "reward"  # claimed staking
-    assert koinly_label("2025-05-06 16:00:01") == "margin fee"  # funding paid
+    assert koinly_label("2025-05-20") == "reward"  # referral commission
+    assert koinly_label("2025-05-06 16:00:01") == "funding fee"  # funding paid
+    assert koinly_label("2025-05-07 00:00:01") == "funding fee"  # funding received
     assert koinly_label("2025-05-07 09:10:11") == "realized gain"
     assert koinly_label("2025-01-02") == ""  # deposit: Koinly matches transfers itself
     bitty = by_date("bittytax", "Type")
-    assert bitty("2025-02-07T01:00:00") == "Margin-Loss"  # a flat position that only paid its fee
+    assert bitty("2025-02-07T01:00:00") == "Margin-Fee"  # a flat position that only paid its fee
     assert bitty("2025-02-09T01:00:00") == "Margin-Loss"
+    assert bitty("2025-05-06T16:00:01") == "Margin-Fee"  # funding paid
+    assert bitty("2025-05-07T00:00:01") == "Margin-Fee-Rebate"  # funding received
+    assert bitty("2025-05-20") == "Referral"  # referral commission
     assert bitty("2025-06-20") == "Withdrawal"
     tracker = by_date("cointracker", "Tag")
     assert tracker("03/12/2025") == "staking"
+    assert tracker("05/06/2025 16:00:01") == "margin fee"  # funding paid
+    assert tracker("05/07/2025 00:00:01") == "margin rebate"  # funding received
     assert (
         tracker("05/20/2025") == ""
     )  # referral commission: CoinTracker's untagged receive is income
+    tracking = by_date("cointracking", "Type")
+    assert tracking("2025-05-06 16:00:01") == "Other Fee"  # funding paid
+    assert tracking("2025-05-07 00:00:01") == "Other Income"  # funding received
+
+
+def test_bittytax_margin_notes_name_the_contract_and_nothing_else(
+    full_db: Path, tmp_path: Path
+) -> None:
+    # BittyTax totals margin trading per contract, the contract taken from Note.
+    rows = _export(full_db, "bittytax", tmp_path / "b.csv")
+    margin = {
+        (r["Timestamp"], r["Type"], r["Note"]) for r in rows if r["Type"].startswith("Margin-")
+    }
+    assert margin == {
+        ("2025-02-02T00:00:00 UTC", "Margin-Fee", "X_USDT_PERP"),
+        ("2025-02-06T00:00:01 UTC", "Margin-Fee-Rebate", "X_USDT_PERP"),
+        ("2025-02-07T01:00:00 UTC", "Margin-Fee", "ABC_USDT_PERP"),
+        ("2025-02-08T01:00:00 UTC", "Margin-Gain", "ABC_USDT_PERP"),
+        ("2025-02-09T01:00:00 UTC", "Margin-Loss", "ABC_USDT_PERP"),
+        ("2025-05-06T16:00:01 UTC", "Margin-Fee", "BIO_USDT_PERP"),
+        ("2025-05-07T00:00:01 UTC", "Margin-Fee-Rebate", "BIO_USDT_PERP"),
+        ("2025-05-07T09:10:11 UTC", "Margin-Gain", "BIO_USDT_PERP"),
+    }
+    # Every other row keeps what it is and where it came from.
+    assert all(" line " in r["Note"] for r in rows if not r["Type"].startswith("Margin-"))
 
 
 def test_review_marks_and_formula_text_travel_where_the_format_has_room(
