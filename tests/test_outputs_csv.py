@@ -247,41 +247,30 @@ def test_labels_follow_what_happened(full_db: Path, tmp_path: Path) -> None:
     assert tracking("2025-05-07 00:00:01") == "Other Income"  # funding received
 
 
-def test_bittytax_margin_notes_name_the_contract_and_nothing_else(
+def test_bittytax_margin_records_name_the_contract_and_carry_no_fee_columns(
     full_db: Path, tmp_path: Path
 ) -> None:
-    # BittyTax totals margin trading per contract, the contract taken from Note.
+    # BittyTax totals margin trading per contract, the contract taken from Note; a fee in a
+    # record's fee columns it books as a Spend, outside those totals.
     rows = _export(full_db, "bittytax", tmp_path / "b.csv")
-    margin = {
-        (r["Timestamp"], r["Type"], r["Note"]) for r in rows if r["Type"].startswith("Margin-")
-    }
-    assert margin == {
-        ("2025-02-02T00:00:00 UTC", "Margin-Fee", "X_USDT_PERP"),
-        ("2025-02-06T00:00:01 UTC", "Margin-Fee-Rebate", "X_USDT_PERP"),
-        ("2025-02-07T01:00:00 UTC", "Margin-Fee", "ABC_USDT_PERP"),
-        ("2025-02-08T01:00:00 UTC", "Margin-Gain", "ABC_USDT_PERP"),
-        ("2025-02-09T01:00:00 UTC", "Margin-Loss", "ABC_USDT_PERP"),
-        ("2025-05-06T16:00:01 UTC", "Margin-Fee", "BIO_USDT_PERP"),
-        ("2025-05-07T00:00:01 UTC", "Margin-Fee-Rebate", "BIO_USDT_PERP"),
-        ("2025-05-07T09:10:11 UTC", "Margin-Gain", "BIO_USDT_PERP"),
-    }
-    # Every other row keeps what it is and where it came from.
+    margin = [
+        (r["Timestamp"][:19], r["Type"], r["Buy Quantity"] or "-" + r["Sell Quantity"], r["Note"])
+        for r in rows
+        if r["Type"].startswith("Margin-")
+    ]
+    assert margin == [
+        ("2025-02-02T00:00:00", "Margin-Fee", "-0.000000000000000001", "X_USDT_PERP"),
+        ("2025-02-06T00:00:01", "Margin-Fee-Rebate", "0.5", "X_USDT_PERP"),
+        ("2025-02-07T01:00:00", "Margin-Fee", "-0.5", "ABC_USDT_PERP"),  # closed flat
+        ("2025-02-08T01:00:00", "Margin-Gain", "1", "ABC_USDT_PERP"),
+        ("2025-02-08T01:00:00", "Margin-Fee", "-2", "ABC_USDT_PERP"),  # its trade fee
+        ("2025-02-09T01:00:00", "Margin-Loss", "-3", "ABC_USDT_PERP"),
+        ("2025-02-09T01:00:00", "Margin-Fee", "-0.1", "ABC_USDT_PERP"),
+        ("2025-05-06T16:00:01", "Margin-Fee", "-1.204518839201773645", "BIO_USDT_PERP"),
+        ("2025-05-07T00:00:01", "Margin-Fee-Rebate", "0.318820011893", "BIO_USDT_PERP"),
+        ("2025-05-07T09:10:11", "Margin-Gain", "79.81414475", "BIO_USDT_PERP"),
+        ("2025-05-07T09:10:11", "Margin-Fee", "-2.115988215", "BIO_USDT_PERP"),
+    ]
+    assert not [r for r in rows if r["Type"].startswith("Margin-") and r["Fee Quantity"]]
+    # Every other record keeps what it is and where it came from.
     assert all(" line " in r["Note"] for r in rows if not r["Type"].startswith("Margin-"))
-
-
-def test_review_marks_and_formula_text_travel_where_the_format_has_room(
-    full_db: Path, tmp_path: Path
-) -> None:
-    rows = _export(full_db, "koinly", tmp_path / "k.csv")
-    flagged = [r for r in rows if "REVIEW:" in r["Description"]]
-    assert (
-        len(flagged)
-        == query(
-            full_db,
-            "SELECT count(*) FROM transactions WHERE needs_review AND kind NOT IN "
-            "('futures_fill', 'transfer', 'staking_accrual', 'unclassified')",
-        )[0][0]
-    )
-    assert all("line " in r["Description"] for r in rows)  # origin: file and line
-    notes = _export(full_db, "bittytax", tmp_path / "b.csv")
-    assert not [r for r in notes if r["Note"][:1] in "=+-@"]
