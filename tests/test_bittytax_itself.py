@@ -1,9 +1,7 @@
 """BittyTax itself reads our BittyTax file: every row imports, and its audit balances per asset
 equal the ledger's SUM(amount) per asset, to the last decimal.
 
-BittyTax is installed from PyPI into its own virtual environment, once, under
-`.cache/tools/bittytax-<version>/` in the repository (gitignored) and reused by later sessions.
-The test skips only when PyPI cannot be reached to install it.
+BittyTax is installed from PyPI into its own virtual environment, once (tests/tool_env.py).
 
 At run time `bittytax --audit` needs no network: the audit only adds up the quantities of the
 records; prices are looked up (CryptoCompare, CoinGecko, BittyTax's API) only by the tax
@@ -17,9 +15,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,55 +32,18 @@ from tests.helpers import (
     write_csv,
 )
 from tests.test_outputs_common import build_full_db
+from tests.tool_env import tool_env
 
 BITTYTAX_VERSION = "0.6.0"  # the first release with Margin-Fee-Rebate
-REPO = Path(__file__).resolve().parents[1]
-TOOL_DIR = REPO / ".cache" / "tools" / f"bittytax-{BITTYTAX_VERSION}"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-COMPLETE = TOOL_DIR / ".installed"  # written last: an interrupted install is never reused
-
-
-def _tool_works(tool: Path) -> bool:
-    try:
-        done = subprocess.run([tool, "--version"], capture_output=True, text=True, timeout=60)
-    except OSError:
-        return False
-    return f"v{BITTYTAX_VERSION}" in done.stdout + done.stderr
-
-
-def _pypi_reachable() -> str | None:
-    """None when pypi.org answers on 443, else why not."""
-    try:
-        socket.create_connection(("pypi.org", 443), timeout=10).close()
-    except OSError as error:
-        return f"{type(error).__name__}: {error}"
-    return None
 
 
 @pytest.fixture(scope="session")
 def bittytax() -> Path:
     """The `bittytax` command of a virtual environment holding exactly BITTYTAX_VERSION."""
-    tool = TOOL_DIR / "bin" / "bittytax"
-    if COMPLETE.exists() and _tool_works(tool):
-        return tool
-    why = _pypi_reachable()
-    if why is not None:
-        pytest.skip(f"BittyTax is not installed and PyPI cannot be reached to install it ({why})")
-    # Built in place (a venv's scripts name their interpreter by absolute path, so it cannot be
-    # moved once built); whatever an earlier, interrupted run left there is thrown away first.
-    shutil.rmtree(TOOL_DIR, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "venv", TOOL_DIR], check=True, timeout=300)
-    pip = subprocess.run(
-        [TOOL_DIR / "bin" / "python", "-m", "pip", "install", "--quiet",
-         f"bittytax=={BITTYTAX_VERSION}"],
-        capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
-    if pip.returncode != 0:
-        pytest.fail(f"pip install bittytax=={BITTYTAX_VERSION} failed:\n{pip.stderr[-3000:]}")
-    assert _tool_works(tool), f"{tool} does not report v{BITTYTAX_VERSION}"
-    COMPLETE.write_text(f"bittytax=={BITTYTAX_VERSION}\n")
+    tool = tool_env("bittytax", f"bittytax=={BITTYTAX_VERSION}") / "bittytax"
+    version = subprocess.run([tool, "--version"], capture_output=True, text=True, timeout=60)
+    assert f"v{BITTYTAX_VERSION}" in version.stdout + version.stderr, version
     return tool
 
 
