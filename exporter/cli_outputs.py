@@ -186,6 +186,12 @@ def export_xlsx(
 @click.command("parquet")
 @_selection_options
 @_output_option("pionex-parquet/", dir_okay=True)
+@click.option(
+    "--partitioned",
+    is_flag=True,
+    help="Hive-style folders DIR/transactions|ledger/account=NAME/year=YYYY/, rewriting only "
+    "partitions that changed. Example: --partitioned --all-accounts",
+)
 @pass_settings
 def export_parquet(
     db: Path,
@@ -195,23 +201,29 @@ def export_parquet(
     date_to: dt.datetime | None,
     year: int | None,
     all_accounts: bool,
+    partitioned: bool,
 ) -> None:
     """Parquet: transactions and ledger, exact DECIMAL amounts, for any engine.
 
     -o DIR writes DIR/transactions.parquet and DIR/ledger.parquet; -o NAME.parquet writes
-    NAME.parquet (transactions) and NAME.ledger.parquet.
+    NAME.parquet (transactions) and NAME.ledger.parquet. With --partitioned, -o DIR gets one
+    folder per account and year (see README), updated in place on every rerun.
 
     \b
     Example:
       pionex-export export parquet -o pionex-parquet/ --year 2025
+      pionex-export export parquet --partitioned --all-accounts -o lake/
     """
-    from exporter.outputs import parquet
+    from exporter.outputs import parquet, parquet_partitioned
     from exporter.store.db import open_db
 
     selection = _selection(account, date_from, date_to, year, all_accounts)
     with open_db(db, read_only=True) as con:
         _warn_unknown_account(con, selection)
-        result = parquet.write(con, output, selection)
+        if partitioned:
+            result = parquet_partitioned.write(con, output, selection)
+        else:
+            result = parquet.write(con, output, selection)
     click.echo(result.describe())
 
 

@@ -145,3 +145,33 @@ def test_every_table_view_and_column_of_the_schema_is_commented(tmp_path: Path) 
     assert [name for name, comment in relations if not comment] == []
     missing = {(t, c) for t, c, comment in columns if not comment}
     assert missing == set(), f"columns without COMMENT in schemas/: {sorted(missing)}"
+
+
+LAKE_SETUP = re.compile(r"```duckdb\n(.*?)```", re.S)
+
+
+def test_the_queries_give_the_same_rows_on_the_partitioned_parquet_export(
+    demo: Path, tmp_path: Path
+) -> None:
+    lake = tmp_path / "lake"
+    exported = cli(
+        "--db", demo / "pionex.duckdb", "export", "parquet", "--partitioned", "--all-accounts",
+        "-o", lake,
+    )  # fmt: skip
+    assert exported.exit_code == 0, exported.output
+    (setup,) = LAKE_SETUP.findall(QUERIES_MD.read_text())
+    portable = [
+        (title, sql)
+        for title, sql in queries()
+        if not re.search(r"\b(balances|api_\w+|bots?)\b", sql.split("FROM", 1)[1])
+    ]
+    assert len(portable) >= 8
+    with duckdb.connect() as con:
+        con.execute(setup.replace("'lake/", f"'{lake.as_posix()}/"))
+        for title, sql in portable:
+            want = run(demo / "pionex.duckdb", sql)[1]
+            got = [
+                tuple(v.replace(tzinfo=None) if hasattr(v, "tzinfo") and v.tzinfo else v for v in r)
+                for r in con.execute(sql).fetchall()
+            ]
+            assert got == want, title

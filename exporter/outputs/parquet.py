@@ -52,7 +52,7 @@ def targets(output: Path) -> dict[str, Path]:
     return {name: output / f"{name}.parquet" for name in TABLE_ORDER}
 
 
-def _as_utc_instants(con: duckdb.DuckDBPyConnection, table: str) -> str:
+def as_utc_instants(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """SELECT list: every column, each naive TIMESTAMP read as UTC and turned into an instant.
 
     `timezone('UTC', ts)`, not a cast: a cast reads the naive time in the session's time zone."""
@@ -70,7 +70,7 @@ def write(con: duckdb.DuckDBPyConnection, output: Path, selection: Selection) ->
     files = targets(output)
     rows: dict[str, int] = {}
     for name, path in files.items():
-        columns = _as_utc_instants(con, name)
+        columns = as_utc_instants(con, name)
         sql = f"SELECT {columns} FROM {name} WHERE {selection.where()} ORDER BY {TABLE_ORDER[name]}"
         with atomic_output(path) as tmp:
             run(con, f"COPY ({sql}) TO '{tmp.as_posix()}' {OPTIONS}")
