@@ -117,14 +117,16 @@ class Simulator:
         signature = headers.get("PIONEX-SIGNATURE")
         if not signature:
             raise Refusal("SIGNATURE_LOST", "signature lost")
-        pairs = [p.partition("=") for p in raw_query.split("&") if p]
-        raw = {k: v for k, _, v in pairs}
+        raw = decoded_query(raw_query)
         try:
             stamp = int(raw.get("timestamp", ""))
         except ValueError:
             raise Refusal("INVALID_TIMESTAMP", "timestamp lost") from None
         if abs(self.now_ms() - stamp) > 20_000:
             raise Refusal("INVALID_TIMESTAMP", "timestamp expired")
+        # The spec signs the values as they are, not URL-encoded, sorted by key: rebuild that
+        # string from the decoded query, so a client that signed `%2C` for a comma is refused
+        # here exactly as at Pionex.
         canonical = "&".join(
             f"{k}={v}" for k, v in sorted(raw.items(), key=lambda kv: kv[0].encode())
         )
@@ -267,6 +269,14 @@ class Simulator:
         raise Refusal("BOT_INVALID_ARGUMENT", "buOrderId not found")
 
 
+def decoded_query(raw_query: str) -> dict[str, str]:
+    """The query's parameters with keys and values percent-decoded, as a web server reads them."""
+    return {
+        unquote(k): unquote(v)
+        for k, _, v in (p.partition("=") for p in raw_query.split("&") if p)
+    }
+
+
 def _bot_summary(bot: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in bot.items() if k != "buOrderData"} | {"buOrderData": {}}
 
@@ -329,10 +339,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             entry.status = 0
             return None
-        query = {
-            unquote(k): unquote(v)
-            for k, _, v in (p.partition("=") for p in raw_query.split("&") if p)
-        }
+        query = decoded_query(raw_query)
         try:
             if self.command != "GET":
                 raise Refusal("TRADE_OPERATION_DENIED", "the simulator serves reads only")
