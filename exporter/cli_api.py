@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from exporter.cli_common import common_options, pass_settings
+from exporter.ops.sync import EXIT_ATTENTION
 
 
 @click.command("fetch")
@@ -23,6 +24,9 @@ from exporter.cli_common import common_options, pass_settings
 def fetch(db: Path, account: str, since: datetime | None, symbols: str, base_url: str | None,
           credentials_file: Path | None) -> None:
     """Pull trade history from the Pionex API with a read-only key (incremental, resumable).
+
+    Exit codes: 0 ok, 1 failed (symbols or fills could not be read, bad key, network), 3 done,
+    but an optional endpoint (balances, orders, bots) was refused: the lines say how to fix it.
 
     \b
     Example:
@@ -48,6 +52,14 @@ def fetch(db: Path, account: str, since: datetime | None, symbols: str, base_url
                f"({report.requests} requests, {report.retries} retried, {report.seconds:.1f} s)")
     for note in report.skipped:
         click.echo(f"note: {note}")
+    for refusal in report.refused:
+        click.echo(refusal.line())
+    if report.refused:
+        from exporter.cli_ops import CommandFailed
+
+        raise CommandFailed(
+            f"fetch finished, but {len(report.refused)} endpoint(s) could not be read (listed "
+            "above); symbols and fills were read in full", EXIT_ATTENTION)
 
 
 @click.command("simulate")

@@ -19,7 +19,7 @@ import duckdb
 from exporter.pionex import landing
 from exporter.pionex.client import DEFAULT_BASE_URL, PionexClient
 from exporter.pionex.credentials import Credentials
-from exporter.pionex.errors import InvalidSymbolError
+from exporter.pionex.errors import ApiError, InvalidSymbolError
 from exporter.pionex.paging import (
     ALL_ORDERS,
     FILLS,
@@ -30,6 +30,7 @@ from exporter.pionex.paging import (
     order_key,
     orders_walk,
 )
+from exporter.pionex.refusals import Refusal, refusal_for
 from exporter.pionex.throttle import Throttle
 
 DAY_MS = 86_400_000
@@ -63,6 +64,8 @@ class FetchReport:
     new_fills: int = 0
     new_orders: int = 0
     skipped: list[str] = field(default_factory=list)
+    # Optional endpoints the server refused (permission, route missing); the rest completed.
+    refused: list[Refusal] = field(default_factory=list)
     bots: int = 0
     requests: int = 0
     weight: int = 0
@@ -116,6 +119,7 @@ class Fetcher:
         self.since = _ms(options.since) if options.since else now - DEFAULT_LOOKBACK_DAYS * DAY_MS
         self.top = 0
         self.report = FetchReport(run_id=0, symbols=[])
+        self.refused: dict[str, Refusal] = {}
 
     def run(self) -> FetchReport:
         started = time.monotonic()
@@ -140,7 +144,8 @@ class Fetcher:
                 self.writer.rollback()
             self._finish("failed", str(exc) or type(exc).__name__, started)
             raise
-        self._finish("ok", "; ".join(self.report.skipped) or None, started)
+        notes = [r.line() for r in self.report.refused] + self.report.skipped
+        self._finish("ok", "; ".join(notes) or None, started)
         return self.report
 
     def _finish(self, status: str, message: str | None, started: float) -> None:
@@ -154,16 +159,38 @@ class Fetcher:
                            weight=r.weight, retries=r.retries, new_fills=r.new_fills,
                            new_orders=r.new_orders, message=message)
 
+    # --- optional endpoints -------------------------------------------------------------------
+    def _refuse(self, exc: ApiError) -> None:
+        """Note a refused optional endpoint and go on, or re-raise what must stop the fetch."""
+        refusal = refusal_for(exc, self.client.base_url)
+        if refusal is None:
+            raise exc
+        if refusal.endpoint not in self.refused:
+            self.refused[refusal.endpoint] = refusal
+            self.report.refused.append(refusal)
+            landing.save_refusal(self.con, self.account, self.report.run_id, refusal)
+
+    def _optional(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """`data` of an optional endpoint, or None once it was refused (asked once per run)."""
+        if path in self.refused:
+            return None
+        try:
+            return self.client.get(path, params)
+        except ApiError as exc:
+            self._refuse(exc)
+            return None
+
     # --- discovery ----------------------------------------------------------------------------
     def _discover(self) -> list[str]:
         data = self.client.get("/api/v1/common/symbols")
         listed = {s["symbol"]: (s.get("baseCurrency", ""), s.get("quoteCurrency", ""))
                   for s in data.get("symbols") or []}
-        spot = self.client.get("/api/v1/account/balances").get("balances") or []
-        full = self.client.get("/api/v1/wallet/balancesFull")
+        spot_data = self._optional("/api/v1/account/balances")
+        spot = (spot_data or {}).get("balances") or []
+        full = self._optional("/api/v1/wallet/balancesFull")
         landing.save_balances(self.con, self.account, self.report.run_id, spot, full)
         held = _held(spot)
-        for detail in (full.get("botAccount") or {}).get("detail") or []:
+        for detail in ((full or {}).get("botAccount") or {}).get("detail") or []:
             held |= _held(detail.get("list") or [])
         known, invalid = landing.known_symbols(self.con, self.account)
         guesses = [s for s in guess_symbols(listed, held) if s not in invalid]
@@ -176,7 +203,14 @@ class Fetcher:
     # --- per symbol ---------------------------------------------------------------------------
     def _symbol(self, symbol: str, explicit: bool) -> None:
         try:
-            self.report.new_orders += self._walk(ALL_ORDERS, symbol, "order", orders_walk)
+            if ALL_ORDERS not in self.refused:
+                try:
+                    self.report.new_orders += self._walk(ALL_ORDERS, symbol, "order", orders_walk)
+                except InvalidSymbolError:
+                    raise
+                except ApiError as exc:
+                    self.writer.commit()  # the pages before the refusal are consistent
+                    self._refuse(exc)
             self.report.new_fills += self._walk(FILLS, symbol, "fill", self._fills_walk)
         except InvalidSymbolError:
             self.report.skipped.append(f"{symbol}: unknown to the server, skipped")
@@ -226,12 +260,17 @@ class Fetcher:
         for status in ("running", "finished"):
             walk = TokenWalk(status)
             while (call := walk.next_call()) is not None:
-                page = walk.feed(self.client.get(call.path, call.params))
+                data = self._optional(call.path, call.params)
+                if data is None:  # no bot reading: nothing more to ask
+                    return
+                page = walk.feed(data)
                 details = {}
                 for bot in page:
                     bot_id, path = str(bot.get("buOrderId")), BOT_DETAIL_PATHS.get(bot.get("buOrderType"))
                     if path and bot_id not in done:
-                        details[bot_id] = (path, self.client.get(path, {"buOrderId": bot_id}))
+                        detail = self._optional(path, {"buOrderId": bot_id})
+                        if detail is not None:
+                            details[bot_id] = (path, detail)
                 landing.save_bots(self.con, self.account, page, details)
                 self.report.bots += len(page)
 

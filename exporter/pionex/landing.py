@@ -16,6 +16,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from exporter.pionex.refusals import Refusal
+
 _SPOT_SYMBOL = r"^[A-Z0-9]+_[A-Z0-9]+$"
 # Never stored: they are per-request noise or credentials.
 _UNSTORED_PARAMS = frozenset({"timestamp", "signature", "key"})
@@ -176,6 +178,32 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: int, status: str, **figur
          figures.get("retries"), figures.get("new_fills"), figures.get("new_orders"),
          figures.get("message"), run_id],
     )
+
+
+def save_refusal(con: duckdb.DuckDBPyConnection, account: str, run_id: int,
+                 refusal: Refusal) -> None:
+    """Record a refused optional endpoint for this run."""
+    con.execute(
+        "INSERT OR REPLACE INTO api_refusals VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [account, run_id, refusal.endpoint, refusal.code, refusal.missing, refusal.fix, utcnow()],
+    )
+
+
+def latest_refusals(con: duckdb.DuckDBPyConnection,
+                    account: str) -> tuple[int | None, list[Refusal]]:
+    """(run id, its refusals) of the account's newest finished fetch run."""
+    row = con.execute(
+        "SELECT max(run_id) FROM api_fetch_runs WHERE account = ? AND finished_at IS NOT NULL",
+        [account],
+    ).fetchone()
+    run_id = row[0] if row else None
+    if run_id is None:
+        return None, []
+    rows = con.execute(
+        "SELECT endpoint, code, missing, fix FROM api_refusals WHERE run_id = ? ORDER BY endpoint",
+        [run_id],
+    ).fetchall()
+    return run_id, [Refusal(*row) for row in rows]
 
 
 def _decimal(value: Any) -> Decimal | None:

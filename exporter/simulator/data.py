@@ -85,7 +85,13 @@ class SimConfig:
     bot_page_size: int = 3
     api_key: str = "sim-api-key"
     api_secret: str = "sim-api-secret"
-    permissions: frozenset[str] = frozenset({"read", "bot"})
+    # The key's permissions, named after the specs: "read" (Enable reading: balances, orders,
+    # fills), "wallet" (the wallet spec's "Trade reading": balancesFull), "bot" (Bot reading).
+    permissions: frozenset[str] = frozenset({"read", "wallet", "bot"})
+    # Paths this host lacks: HTTP 404 with the route-not-found body (a venue without them).
+    missing_routes: frozenset[str] = frozenset()
+    # HTTP status of auth refusals: 200 as observed at Pionex, or 401 as the specs declare.
+    auth_error_status: int = 200
 
 
 @dataclass

@@ -45,12 +45,25 @@ BOT_DETAIL = {
 }
 
 
-class Refusal(Exception):
-    """An error envelope (HTTP 200, result false)."""
+def required_permission(path: str) -> str:
+    """The permission a private path needs, per the specs' "API Key Permissions" lists.
 
-    def __init__(self, code: str, message: str) -> None:
+    Written from the specs on purpose, not shared with the client: the server must not agree with
+    the client by construction.
+    """
+    if path.startswith("/api/v1/bot/"):
+        return "bot"
+    if path.startswith("/api/v1/wallet/"):
+        return "wallet"
+    return "read"
+
+
+class Refusal(Exception):
+    """An error envelope (result false), sent with HTTP `status`."""
+
+    def __init__(self, code: str, message: str, status: int = 200) -> None:
         super().__init__(code)
-        self.code, self.message = code, message
+        self.code, self.message, self.status = code, message, status
 
 
 @dataclass
@@ -109,6 +122,13 @@ class Simulator:
 
     # --- checks -------------------------------------------------------------------------------
     def authenticate(self, path: str, raw_query: str, headers: Any) -> None:
+        try:
+            self._authenticate(path, raw_query, headers)
+        except Refusal as refusal:
+            refusal.status = self.config.auth_error_status
+            raise
+
+    def _authenticate(self, path: str, raw_query: str, headers: Any) -> None:
         key = headers.get("PIONEX-KEY")
         if not key:
             raise Refusal("APIKEY_LOST", "Apikey lost")
@@ -135,10 +155,8 @@ class Simulator:
         ).hexdigest()
         if not hmac.compare_digest(expected, signature):
             raise Refusal("INVALID_SIGNATURE", "signature mismatch")
-        if path.startswith("/api/v1/bot/") and "bot" not in self.config.permissions:
-            raise Refusal("PERMISSION_DENIED", "permission denied")
-        if "read" not in self.config.permissions and not path.startswith("/api/v1/bot/"):
-            raise Refusal("PERMISSION_DENIED", "permission denied")
+        if required_permission(path) not in self.config.permissions:
+            raise Refusal("PERMISSION_DENIED", "Permission denied")
 
     # --- routes -------------------------------------------------------------------------------
     def route(self, path: str, q: dict[str, str]) -> dict[str, Any]:
@@ -316,7 +334,7 @@ class _Handler(BaseHTTPRequestHandler):
         path, _, raw_query = self.path.partition("?")
         entry = LoggedRequest(self.command, path, raw_query, 200)
         sim.log(entry)
-        if path not in WEIGHTS:
+        if path not in WEIGHTS or path in sim.config.missing_routes:
             entry.status = 404
             return self._reply(404, b'{"error_msg":"404 Route Not Found"}')
         keys = [f"ip:{self.client_address[0]}"]
@@ -340,6 +358,7 @@ class _Handler(BaseHTTPRequestHandler):
             entry.status = 0
             return None
         query = decoded_query(raw_query)
+        status = 200
         try:
             if self.command != "GET":
                 raise Refusal("TRADE_OPERATION_DENIED", "the simulator serves reads only")
@@ -349,6 +368,7 @@ class _Handler(BaseHTTPRequestHandler):
                 {"result": True, "data": sim.route(path, query), "timestamp": sim.now_ms()}
             )
         except Refusal as refusal:
+            status = entry.status = refusal.status
             body = self._envelope(
                 {
                     "result": False,
@@ -360,7 +380,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "truncate":
             body = body[: len(body) // 2]
             self.close_connection = True
-        return self._reply(200, body)
+        return self._reply(status, body)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
 
