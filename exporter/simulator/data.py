@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from exporter.simulator.bots import generate_bots
+
 DAY_MS = 86_400_000
 BASES = [
     "BTC",
@@ -332,7 +334,7 @@ def _assemble(
         expired_fills=[r for r in records if r["timestamp"] < cutoff],
         orders=orders,
         balances=balances,
-        bots=_bots(rng, now_ms, traded),
+        bots=generate_bots(rng, now_ms, traded, visible),
         traded_symbols=traded,
         delisted_symbol=DELISTED if config.hard_cases else None,
         no_fill_symbol=NO_FILLS if config.hard_cases else None,
@@ -366,42 +368,3 @@ def _order_row(o: dict[str, Any]) -> dict[str, Any]:
         "createTime": o["createTime"],
         "updateTime": o["updateTime"],
     }
-
-
-def _bots(rng: random.Random, now_ms: int, traded: list[str]) -> list[dict[str, Any]]:
-    kinds = ("spot_grid", "futures_grid", "smart_copy")
-    bots = []
-    for i in range(8):
-        kind = kinds[i % 3]
-        base, quote = traded[i % len(traded)].rsplit("_", 1)
-        created = now_ms - rng.randint(2, 80) * DAY_MS
-        finished = i % 2 == 0
-        bots.append(
-            {
-                "buOrderType": kind,
-                "buOrderId": f"bot-{i:04d}-{rng.randint(10**8, 10**9)}",
-                "userId": "sim-user",
-                "keyId": "",
-                "exchange": "pionex.v2",
-                "base": base,
-                "quote": quote,
-                "status": "canceled" if finished else "running",
-                "createTime": created,
-                "closeTime": created + DAY_MS if finished else 0,
-                "copyFrom": "",
-                "copyType": "",
-                "strategyId": "",
-                "canceling": False,
-                "note": "",
-                "closeNote": "",
-                "customizeName": "",
-                "botName": f"{kind} #{i}",
-                "groupId": "",
-                "copyBotOrderId": "",
-                "buOrderData": {
-                    "quoteTotalInvestment": str(100 * (i + 1)),
-                    "realizedProfit": str(Decimal(rng.randint(-500, 2000)).scaleb(-2)),
-                },
-            }
-        )
-    return bots

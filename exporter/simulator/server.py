@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
+from exporter.simulator.bots import detail_reply, list_entry
 from exporter.simulator.data import SimConfig, Truth, generate
 from exporter.simulator.limits import Limiter
 
@@ -275,7 +276,7 @@ class Simulator:
         size = self.config.bot_page_size
         end = start + size
         return {
-            "results": [_bot_summary(b) for b in bots[start:end]],
+            "results": [list_entry(b) for b in bots[start:end]],
             "nextPageToken": f"pg{status}.{end}" if end < len(bots) else None,
             "previousPageToken": f"pg{status}.{max(0, start - size)}" if start else None,
         }
@@ -283,7 +284,7 @@ class Simulator:
     def _bot_detail(self, kind: str, q: dict[str, str]) -> dict[str, Any]:
         for bot in self.truth.bots:
             if bot["buOrderId"] == q.get("buOrderId") and bot["buOrderType"] == kind:
-                return {**bot, "buOrderType": "grid_v5" if kind == "spot_grid" else kind}
+                return detail_reply(bot)
         raise Refusal("BOT_INVALID_ARGUMENT", "buOrderId not found")
 
 
@@ -293,10 +294,6 @@ def decoded_query(raw_query: str) -> dict[str, str]:
         unquote(k): unquote(v)
         for k, _, v in (p.partition("=") for p in raw_query.split("&") if p)
     }
-
-
-def _bot_summary(bot: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in bot.items() if k != "buOrderData"} | {"buOrderData": {}}
 
 
 class _Handler(BaseHTTPRequestHandler):
