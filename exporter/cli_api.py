@@ -35,7 +35,7 @@ def fetch(db: Path, account: str, since: datetime | None, symbols: str, base_url
     from exporter.config import account_credentials, load_config
     from exporter.ops.progress import fetch_progress
     from exporter.pionex.credentials import load_credentials
-    from exporter.pionex.fetch import fetch_to_db
+    from exporter.pionex.fetch import fetch_to_db, flagged_line
 
     # Options win; otherwise the account's settings from `pionex-export init` apply.
     settings = load_config().account(account)
@@ -54,12 +54,19 @@ def fetch(db: Path, account: str, since: datetime | None, symbols: str, base_url
         click.echo(f"note: {note}")
     for refusal in report.refused:
         click.echo(refusal.line())
+    if report.flagged:
+        click.echo(flagged_line(report.flagged))
+    needs = []
     if report.refused:
+        needs.append(f"{len(report.refused)} endpoint(s) could not be read (symbols and fills "
+                     "were read in full)")
+    if report.flagged:
+        needs.append(f"{len(report.flagged)} fill(s) flagged for review")
+    if needs:
         from exporter.cli_ops import CommandFailed
 
-        raise CommandFailed(
-            f"fetch finished, but {len(report.refused)} endpoint(s) could not be read (listed "
-            "above); symbols and fills were read in full", EXIT_ATTENTION)
+        raise CommandFailed("fetch finished, but needs a look (listed above): " + "; ".join(needs),
+                            EXIT_ATTENTION)
 
 
 @click.command("simulate")

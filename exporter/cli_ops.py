@@ -239,12 +239,12 @@ def sync_cmd(ctx: click.Context, all_accounts: bool, no_fetch: bool) -> None:
             result = sync_account(db, settings, use_env=not all_accounts, fetch=not no_fetch)
             results.append(result)
             loud = (result.changed or result.failures or result.problems or result.refused
-                    or SETTINGS.verbose)
+                    or result.flagged or SETTINGS.verbose)
             if loud:
                 say(result.summary())
             for line in result.failures:
                 warn(f"  failed: {line}")
-            for line in result.refused:
+            for line in result.refused + result.flagged:
                 warn(f"  {line}")
             for line in result.problems:
                 warn(f"  problem: {line}")

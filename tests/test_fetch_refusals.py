@@ -14,30 +14,11 @@ from pathlib import Path
 import pytest
 
 from exporter.simulator import start
-from tests.conftest_api import sim_config
+from tests.conftest_api import cli_config, sim_config
 from tests.helpers import cli, query
-from tests.ops_support import no_key_env, write_config, write_key_file
 
 BALANCES_FULL = "/api/v1/wallet/balancesFull"
 SPOT_GRID = "/api/v1/bot/orders/spotGrid/order"
-
-
-def _setup(tmp_path: Path, sim) -> tuple[Path, dict[str, str | None]]:  # type: ignore[no-untyped-def]
-    db = tmp_path / "p.duckdb"
-    cfg = sim.sim.config
-    config = write_config(
-        tmp_path / "config.toml",
-        db,
-        {
-            "default": {
-                "base_url": sim.base_url,
-                "rate_limit": 1000.0,
-                "credentials_file": write_key_file(tmp_path / "k", cfg.api_key, cfg.api_secret),
-                "export_dir": tmp_path / "out",
-            }
-        },
-    )
-    return db, no_key_env(config)
 
 
 def _fill_keys(db: Path) -> set[str]:
@@ -58,7 +39,7 @@ def test_balances_full_without_its_permission_lands_every_fill_and_exits_3(
 ) -> None:
     config = sim_config(permissions=frozenset({"read", "bot"}), auth_error_status=http_status)
     with start(config) as sim:
-        db, env = _setup(tmp_path, sim)
+        db, env = cli_config(tmp_path, sim)
         result = cli("fetch", env=env)
         truth = _truth_keys(sim)
         refused_status = {r.status for r in sim.requests if r.path == BALANCES_FULL}
@@ -82,7 +63,7 @@ def test_balances_full_without_its_permission_lands_every_fill_and_exits_3(
 
 def test_a_host_without_the_wallet_route_is_a_404_noted_with_exit_3(tmp_path: Path) -> None:
     with start(sim_config(missing_routes=frozenset({BALANCES_FULL}))) as sim:
-        db, env = _setup(tmp_path, sim)
+        db, env = cli_config(tmp_path, sim)
         result = cli("fetch", env=env)
         truth = _truth_keys(sim)
     assert result.exit_code == 3, result.output
@@ -95,7 +76,7 @@ def test_a_host_without_the_wallet_route_is_a_404_noted_with_exit_3(tmp_path: Pa
 
 def test_a_key_without_bot_reading_gets_every_fill_and_no_bots(tmp_path: Path) -> None:
     with start(sim_config(permissions=frozenset({"read", "wallet"}))) as sim:
-        db, env = _setup(tmp_path, sim)
+        db, env = cli_config(tmp_path, sim)
         result = cli("fetch", env=env)
         truth = _truth_keys(sim)
         bot_calls = [r.path for r in sim.requests if r.path.startswith("/api/v1/bot/")]
@@ -109,7 +90,7 @@ def test_a_key_without_bot_reading_gets_every_fill_and_no_bots(tmp_path: Path) -
 
 def test_one_bot_detail_route_missing_keeps_the_other_bots(tmp_path: Path) -> None:
     with start(sim_config(missing_routes=frozenset({SPOT_GRID}))) as sim:
-        db, env = _setup(tmp_path, sim)
+        db, env = cli_config(tmp_path, sim)
         result = cli("fetch", env=env)
         kinds = [b["buOrderType"] for b in sim.truth.bots]
         spot_calls = [r for r in sim.requests if r.path == SPOT_GRID]
@@ -124,7 +105,7 @@ def test_one_bot_detail_route_missing_keeps_the_other_bots(tmp_path: Path) -> No
 
 def test_fills_refused_fails_the_fetch_with_exit_1(tmp_path: Path) -> None:
     with start(sim_config(permissions=frozenset({"wallet", "bot"}))) as sim:
-        db, env = _setup(tmp_path, sim)
+        db, env = cli_config(tmp_path, sim)
         result = cli("fetch", env=env)
     assert result.exit_code == 1, result.output
     assert "tick 'Enable reading'" in result.stderr
@@ -135,7 +116,7 @@ def test_sync_with_a_refused_endpoint_exits_3_and_says_what_it_could_not_read(
     tmp_path: Path,
 ) -> None:
     with start(sim_config(permissions=frozenset({"read", "bot"}))) as sim:
-        db, env = _setup(tmp_path, sim)
+        db, env = cli_config(tmp_path, sim)
         result = cli("sync", env=env)
         truth = _truth_keys(sim)
     assert result.exit_code == 3, result.output

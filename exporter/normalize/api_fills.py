@@ -22,7 +22,10 @@ _PRICE, _SIZE = "DECIMAL(38,14)", "DECIMAL(38,10)"
 def _fields_sql(account: str | None) -> str:
     where = f"AND account = {literal(account)}" if account is not None else ""
     return f"""
-    SELECT account AS _account, symbol AS _symbol, endpoint AS _endpoint,
+    SELECT account AS _account, endpoint AS _endpoint, problem AS _problem,
+        -- The pair the record names, not the one asked for: a stray record is booked as what
+        -- it says it is (and flagged through `problem`).
+        coalesce(json_extract_string(record, '$.symbol'), symbol) AS _symbol,
         json_extract_string(record, '$.id') AS _id,
         json_extract_string(record, '$.orderId') AS _order_id,
         upper(json_extract_string(record, '$.role')) AS _role,
@@ -41,6 +44,7 @@ def api_fill_candidates(account: str | None) -> list[str]:
         f"OR TRY_CAST(f._size AS {_SIZE}) <> TRY_CAST(f._size AS DECIMAL(38,18)))"
     )
     reason = f"""CASE
+        WHEN f._problem IS NOT NULL THEN 'API record did not match its request: ' || f._problem
         WHEN f._side NOT IN ('BUY', 'SELL') THEN 'unknown side ' || coalesce(f._side, 'NULL')
         WHEN TRY_CAST(f._size AS DECIMAL(38,18)) IS NULL OR TRY_CAST(f._price AS DECIMAL(38,18)) IS NULL
             THEN 'price or size is not a number'

@@ -35,6 +35,7 @@ class AccountSync:
     failures: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # optional endpoints the fetch could not read
+    flagged: list[str] = field(default_factory=list)  # the fetch's fills flagged for review
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -181,7 +182,7 @@ def sync_account(
 
 
 def _fetch(db: Path, account: AccountConfig, use_env: bool, result: AccountSync) -> None:
-    from exporter.pionex.fetch import fetch_to_db
+    from exporter.pionex.fetch import fetch_to_db, flagged_line
 
     try:
         credentials = account_credentials(account, use_env=use_env)
@@ -216,6 +217,8 @@ def _fetch(db: Path, account: AccountConfig, use_env: bool, result: AccountSync)
         return
     result.fills_new = report.new_fills
     result.refused = [r.line() for r in report.refused]
+    if report.flagged:
+        result.flagged = [flagged_line(report.flagged)]
     result.notes += report.skipped
 
 
@@ -233,6 +236,6 @@ def accounts_to_sync(config: Config, account: str, all_accounts: bool) -> list[A
 def exit_code(results: list[AccountSync]) -> int:
     if any(r.failures for r in results):
         return EXIT_FAILED
-    if any(r.problems or r.refused for r in results):
+    if any(r.problems or r.refused or r.flagged for r in results):
         return EXIT_ATTENTION
     return EXIT_OK

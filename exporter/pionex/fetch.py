@@ -27,11 +27,13 @@ from exporter.pionex.paging import (
     TimeWalk,
     TokenWalk,
     fill_key,
+    ms_or_none,
     order_key,
     orders_walk,
 )
 from exporter.pionex.refusals import Refusal, refusal_for
 from exporter.pionex.throttle import Throttle
+from exporter.pionex.vetting import fill_problem
 
 DAY_MS = 86_400_000
 DEFAULT_LOOKBACK_DAYS = 365
@@ -66,6 +68,8 @@ class FetchReport:
     skipped: list[str] = field(default_factory=list)
     # Optional endpoints the server refused (permission, route missing); the rest completed.
     refused: list[Refusal] = field(default_factory=list)
+    # Fills kept raw and flagged because they did not match their request: "key: why".
+    flagged: list[str] = field(default_factory=list)
     bots: int = 0
     requests: int = 0
     weight: int = 0
@@ -120,6 +124,7 @@ class Fetcher:
         self.top = 0
         self.report = FetchReport(run_id=0, symbols=[])
         self.refused: dict[str, Refusal] = {}
+        self.known_coins: set[str] = set()  # sides of listed pairs and held coins (vetting)
 
     def run(self) -> FetchReport:
         started = time.monotonic()
@@ -145,6 +150,8 @@ class Fetcher:
             self._finish("failed", str(exc) or type(exc).__name__, started)
             raise
         notes = [r.line() for r in self.report.refused] + self.report.skipped
+        if self.report.flagged:
+            notes.append(flagged_line(self.report.flagged))
         self._finish("ok", "; ".join(notes) or None, started)
         return self.report
 
@@ -192,6 +199,7 @@ class Fetcher:
         held = _held(spot)
         for detail in ((full or {}).get("botAccount") or {}).get("detail") or []:
             held |= _held(detail.get("list") or [])
+        self.known_coins = {c for pair in listed.values() for c in pair if c} | held
         known, invalid = landing.known_symbols(self.con, self.account)
         guesses = [s for s in guess_symbols(listed, held) if s not in invalid]
         ordered: list[str] = []
@@ -201,6 +209,14 @@ class Fetcher:
         return ordered
 
     # --- per symbol ---------------------------------------------------------------------------
+    def _problem(self, kind: str, record: dict[str, Any], asked: dict[str, Any]) -> str | None:
+        if kind != "fill":
+            return None
+        problem = fill_problem(record, asked, self.known_coins)
+        if problem is not None:
+            self.report.flagged.append(f"{fill_key(record)}: {problem}")
+        return problem
+
     def _symbol(self, symbol: str, explicit: bool) -> None:
         try:
             if ALL_ORDERS not in self.refused:
@@ -239,7 +255,8 @@ class Fetcher:
                     cp.finish_walk()
                 else:
                     cp.walk_cursor = page.cursor
-                records = [(key(r), int(r[time_field]), r) for r in page.records]
+                records = [(key(r), ms_or_none(r.get(time_field)), r,
+                            self._problem(kind, r, call.params)) for r in page.records]
                 added += self.writer.write(cp, run_id=self.report.run_id, kind=kind,
                                            endpoint=call.path, params=call.params, records=records)
                 self.pages += 1
@@ -273,6 +290,13 @@ class Fetcher:
                             details[bot_id] = (path, detail)
                 landing.save_bots(self.con, self.account, page, details)
                 self.report.bots += len(page)
+
+
+def flagged_line(flagged: list[str], shown: int = 3) -> str:
+    """One line for the fills a run kept raw and flagged, with the first few reasons."""
+    more = f"; and {len(flagged) - shown} more" if len(flagged) > shown else ""
+    return (f"{len(flagged)} fill(s) kept raw and flagged for review (they did not match their "
+            f"request): {'; '.join(flagged[:shown])}{more}; see `pionex-export status`")
 
 
 def fetch(con: duckdb.DuckDBPyConnection, client: PionexClient, account: str,

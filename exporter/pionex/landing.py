@@ -102,7 +102,7 @@ def _insert_records(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) 
     try:
         return con.execute(
             "INSERT OR IGNORE INTO api_records SELECT account, kind, record_key, symbol, "
-            "record_time_ms, endpoint, params, record, fetched_at, run_id FROM _api_batch"
+            "record_time_ms, endpoint, params, record, fetched_at, run_id, problem FROM _api_batch"
         ).fetchone()[0]
     finally:
         con.unregister("_api_batch")
@@ -122,14 +122,16 @@ class PageWriter:
         self._opened: float | None = None
 
     def write(self, cp: Checkpoint, *, run_id: int, kind: str, endpoint: str,
-              params: dict[str, Any], records: list[tuple[str, int | None, dict[str, Any]]]) -> int:
-        """Store (record_key, time_ms, record) rows and the checkpoint; returns rows new to the DB."""
+              params: dict[str, Any],
+              records: list[tuple[str, int | None, dict[str, Any], str | None]]) -> int:
+        """Store (record_key, time_ms, record, problem) rows and the checkpoint; returns rows new
+        to the DB. `problem` says why the record does not match its request (vetting)."""
         now, shown = utcnow(), params_json(params)
         rows = [
             {"account": cp.account, "kind": kind, "record_key": key, "symbol": cp.symbol,
              "record_time_ms": time_ms, "endpoint": endpoint, "params": shown,
-             "record": as_json(record), "fetched_at": now, "run_id": run_id}
-            for key, time_ms, record in records
+             "record": as_json(record), "fetched_at": now, "run_id": run_id, "problem": problem}
+            for key, time_ms, record, problem in records
         ]
         if self._opened is None:
             self.con.execute("BEGIN TRANSACTION")

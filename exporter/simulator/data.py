@@ -94,6 +94,8 @@ class SimConfig:
     missing_routes: frozenset[str] = frozenset()
     # HTTP status of auth refusals: 200 as observed at Pionex, or 401 as the specs declare.
     auth_error_status: int = 200
+    # Serve records a client must not trust blindly on the last page of a fills walk (server.py).
+    suspect_fills: bool = False
 
 
 @dataclass

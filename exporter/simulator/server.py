@@ -231,7 +231,13 @@ class Simulator:
         symbol = self._symbol(q)
         records = self.book.fills.get(symbol, [])
         lo, hi = self._window(self.book.fill_ts.get(symbol, []), q)
-        return {"fills": records[max(lo, hi - 100) : hi][::-1]}
+        page = records[max(lo, hi - 100) : hi][::-1]
+        if self.config.suspect_fills and symbol == self.truth.traded_symbols[1]:
+            start = self._time(q, "startTime")
+            extra = suspects(self.truth, symbol, start) if start is not None else []
+            if len(page) + len(extra) < 100:  # only on a walk's last page: paging stays as is
+                page += extra
+        return {"fills": page}
 
     def _fills_by_order(self, q: dict[str, str]) -> dict[str, Any]:
         try:
@@ -286,6 +292,22 @@ class Simulator:
             if bot["buOrderId"] == q.get("buOrderId") and bot["buOrderType"] == kind:
                 return detail_reply(bot)
         raise Refusal("BOT_INVALID_ARGUMENT", "buOrderId not found")
+
+
+SUSPECT_FEE_COIN = "XQZ"  # listed nowhere, held by no one
+
+
+def suspects(truth: Truth, symbol: str, start_ms: int) -> list[dict[str, Any]]:
+    """Records a careless server could put in a `symbol` fills reply for a window from `start_ms`:
+    another pair's real fill, a fill older than the window, a fee in a coin nobody knows."""
+    own = next(f for f in truth.fills if f["symbol"] == symbol)
+    other = next(f for f in truth.fills if f["symbol"] not in (symbol, truth.delisted_symbol))
+    last_id = max(f["id"] for f in truth.fills)
+    return [
+        dict(other),
+        {**own, "id": last_id + 1, "timestamp": start_ms - 86_400_000},
+        {**own, "id": last_id + 2, "feeCoin": SUSPECT_FEE_COIN},
+    ]
 
 
 def decoded_query(raw_query: str) -> dict[str, str]:

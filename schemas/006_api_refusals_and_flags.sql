@@ -1,4 +1,5 @@
--- 006_api_refusals: optional endpoints a fetch could not read (permission, route missing).
+-- 006_api_refusals_and_flags: optional endpoints a fetch could not read (permission, route
+-- missing), and API records that did not match their request.
 -- Every table and column carries a COMMENT (the analysts' reference). Times are TIMESTAMP in UTC.
 
 CREATE TABLE api_refusals (
@@ -19,3 +20,6 @@ COMMENT ON COLUMN api_refusals.code IS 'PERMISSION_DENIED (Pionex error code) or
 COMMENT ON COLUMN api_refusals.missing IS 'What the database lacks because of it.';
 COMMENT ON COLUMN api_refusals.fix IS 'What the user can do about it.';
 COMMENT ON COLUMN api_refusals.refused_at IS 'UTC time of the refusal.';
+
+ALTER TABLE api_records ADD COLUMN problem VARCHAR;
+COMMENT ON COLUMN api_records.problem IS 'Why the record is not to be trusted blindly, set when it was received (fills: another pair than asked, a time outside the asked window, a fee coin that is neither side nor a known coin); NULL when it matched the request. Such a fill is booked as the record says and flagged for review.';
