@@ -34,6 +34,11 @@ def _money(value: Decimal) -> str:
     return format(value.quantize(_Q), "f")  # never exponent notation such as 0E-8
 
 
+def _closed_reason(finished: bool) -> dict[str, str]:
+    """`reasonBy` only once a bot is closed: the futures-grid enum has no empty value."""
+    return {"reasonBy": "user_cancel"} if finished else {}
+
+
 def _spot_grid_data(rng: random.Random, bot_id: str, price: Decimal, invest: Decimal,
                     created: int, finished: bool) -> dict[str, Any]:
     rows = rng.randint(10, 60)
@@ -59,7 +64,7 @@ def _spot_grid_data(rng: random.Random, bot_id: str, price: Decimal, invest: Dec
         "totalCostInBase": "0", "totalCostInQuote": _money(invest),
         "totalFeeInBase": _money(fee_base), "totalFeeInQuote": _money(fee_quote),
         "averageCost": _money(price), "profitWithdrawn": "0",
-        "reasonBy": "user_cancel" if finished else "", "investCoin": "USDT",
+        **_closed_reason(finished), "investCoin": "USDT",
         "closeSellModel": "TO_QUOTE", "slippage": "0.01", "pausePrice": "",
         "profitAutoReinvest": False, "openQuotePrice": "1",
     }
@@ -73,8 +78,7 @@ def _futures_grid_data(rng: random.Random, price: Decimal, invest: Decimal,
     funding = -invest * leverage * Decimal(rng.randint(1, 30)) / 10_000
     position = invest * leverage / price / 4
     return {
-        "status": "canceled" if finished else "running",
-        "reasonBy": "user_cancel" if finished else "",
+        "status": "canceled" if finished else "running", **_closed_reason(finished),
         "top": _money(price * Decimal("1.15")), "bottom": _money(price * Decimal("0.85")),
         "row": rng.randint(20, 100), "gridType": "geometric", "openPrice": _money(price),
         "trend": rng.choice(("long", "short", "no_trend")), "leverage": leverage,
@@ -123,7 +127,7 @@ def _smart_copy_data(rng: random.Random, bot_id: str, base: str, price: Decimal,
         "initQuotePrice": "1",
         "closedQuoteAmount": _money(invest + total_profit) if finished else "0",
         "closedQuotePrice": "1" if finished else "", "convertIntoEarnCoin": 0,
-        "reasonBy": "user_cancel" if finished else "", "profit": _money(total_profit),
+        **_closed_reason(finished), "profit": _money(total_profit),
         "status": "canceled" if finished else "running", "shareRatio": "0.1",
         "sharedProfit": _money(max(total_profit, Decimal(0)) / 10), "closedSharedQuote": "0",
         "tradeType": "spot", "fundingFee": "0", "roundCount24h": rng.randint(0, 5),
