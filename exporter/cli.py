@@ -27,9 +27,19 @@ EPILOG = "Docs: README.md. Exit codes: 0 ok, 1 failure (message says what to do)
     default=None,
     help="Also write a detailed log here (secrets masked). Example: --log-file sync.log",
 )
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="How long to wait while another process writes the database (default: 0; sync 600). "
+    "Example: --wait 60",
+)
 @click.version_option(__version__, prog_name="pionex-export")
 @click.pass_context
-def main(ctx: click.Context, verbose: bool, quiet: bool, log_file: Path | None) -> None:
+def main(
+    ctx: click.Context, verbose: bool, quiet: bool, log_file: Path | None, wait: float | None
+) -> None:
     """pionex-export: a complete, exact, tax-ready history of your Pionex account.
 
     \b
@@ -38,9 +48,12 @@ def main(ctx: click.Context, verbose: bool, quiet: bool, log_file: Path | None) 
       pionex-export --db my.duckdb export coinledger -o coinledger.csv --year 2025
     """
     from exporter.ops.console import configure
+    from exporter.store.access import wait_for_writers
 
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
+    ctx.obj["wait"] = wait
+    wait_for_writers(wait or 0.0)
     configure(verbose=verbose, quiet=quiet, log_file=log_file)
 
 
@@ -82,7 +95,7 @@ def export_group() -> None:
 )
 @pass_settings
 def sql_cmd(db: Path, account: str, query: str, fmt: str) -> None:
-    """Run a SQL query on the database (opened read-only).
+    """Run a SQL query on the database: read-only, with no access to files or the network.
 
     \b
     Example:
@@ -93,7 +106,7 @@ def sql_cmd(db: Path, account: str, query: str, fmt: str) -> None:
     from exporter.store.db import open_db
     from exporter.textout import render
 
-    with open_db(db, read_only=True) as con:
+    with open_db(db, read_only=True, sandboxed=True) as con:
         try:
             cursor = con.execute(query)
         except duckdb.Error as exc:

@@ -201,6 +201,10 @@ def doctor_cmd(ctx: click.Context, offline: bool) -> None:
         )
 
 
+# Cron fires once a month; a manual import or rebuild still running then is worth waiting for.
+SYNC_WAIT_SECONDS = 600.0
+
+
 @click.command("sync")
 @common_options
 @click.option(
@@ -231,8 +235,11 @@ def sync_cmd(ctx: click.Context, all_accounts: bool, no_fetch: bool) -> None:
     from exporter.ops.console import SETTINGS, say, warn
     from exporter.ops.lock import sync_lock
     from exporter.ops.sync import EXIT_ATTENTION, accounts_to_sync, exit_code, sync_account
+    from exporter.store.access import wait_for_writers
 
     config, db, account = _settings(ctx)
+    if ctx.find_root().obj.get("wait") is None:
+        wait_for_writers(SYNC_WAIT_SECONDS)
     results = []
     with sync_lock(db):
         for settings in accounts_to_sync(config, account, all_accounts):

@@ -1,4 +1,8 @@
-"""Shared fixtures: a fresh database path per test and the built-in sample export."""
+"""Shared fixtures (a fresh database path per test, the built-in sample export) and the `slow` switch.
+
+`pytest -q` runs the reduced variants; `pytest -q -m slow` runs only the long ones (20+ kill points
+on a 200k-row export, more hypothesis examples, ...), anywhere under tests/.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,16 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import SAMPLE_DATA
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Only when the user did not choose by marker: then the long variants are opt-in.
+    if "slow" in (config.option.markexpr or ""):
+        return
+    skip = pytest.mark.skip(reason="long variant: run with `pytest -m slow`")
+    for item in items:
+        if item.get_closest_marker("slow"):
+            item.add_marker(skip)
 
 
 @pytest.fixture

@@ -35,15 +35,18 @@ MODULES = {
     "bittytax": bittytax,
 }
 DATES = {
-    "koinly": ("Date", r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC"),
+    "koinly": ("Date", r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"),
     "cointracker": ("Date", r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}"),
     "cointracking": ("Date", r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"),
     "turbotax": ("Date", r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"),
     "bittytax": ("Timestamp", r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2} UTC"),
 }
 LABELS = {
-    "koinly": ("Label", {"", "reward", "income", "realized gain", "margin fee", "cost"}),
-    "cointracker": ("Tag", {"", "staking", "margin gain", "margin loss", "margin fee"}),
+    "koinly": ("Label", {"", "reward", "income", "realized gain", "funding fee", "cost"}),
+    "cointracker": (
+        "Tag",
+        {"", "staking", "margin gain", "margin loss", "margin fee", "margin rebate"},
+    ),
     "cointracking": (
         "Type",
         {
@@ -55,6 +58,7 @@ LABELS = {
             "Income",
             "Other Expense",
             "Other Fee",
+            "Other Income",
             "Derivatives / Futures Profit",
             "Derivatives / Futures Loss",
         },
@@ -68,10 +72,12 @@ LABELS = {
             "Withdrawal",
             "Staking",
             "Income",
+            "Referral",
             "Spend",
             "Margin-Gain",
             "Margin-Loss",
             "Margin-Fee",
+            "Margin-Fee-Rebate",
         },
     ),  # fmt: skip
 }
@@ -217,33 +223,54 @@ def test_labels_follow_what_happened(full_db: Path, tmp_path: Path) -> None:
 
     koinly_label = by_date("koinly", "Label")
     assert koinly_label("2025-03-12") == "reward"  # claimed staking
-    assert koinly_label("2025-05-06 16:00:01") == "margin fee"  # funding paid
+    assert koinly_label("2025-05-20") == "reward"  # referral commission
+    assert koinly_label("2025-05-06 16:00:01") == "funding fee"  # funding paid
+    assert koinly_label("2025-05-07 00:00:01") == "funding fee"  # funding received
     assert koinly_label("2025-05-07 09:10:11") == "realized gain"
     assert koinly_label("2025-01-02") == ""  # deposit: Koinly matches transfers itself
     bitty = by_date("bittytax", "Type")
-    assert bitty("2025-02-07T01:00:00") == "Margin-Loss"  # a flat position that only paid its fee
+    assert bitty("2025-02-07T01:00:00") == "Margin-Fee"  # a flat position that only paid its fee
     assert bitty("2025-02-09T01:00:00") == "Margin-Loss"
+    assert bitty("2025-05-06T16:00:01") == "Margin-Fee"  # funding paid
+    assert bitty("2025-05-07T00:00:01") == "Margin-Fee-Rebate"  # funding received
+    assert bitty("2025-05-20") == "Referral"  # referral commission
     assert bitty("2025-06-20") == "Withdrawal"
     tracker = by_date("cointracker", "Tag")
     assert tracker("03/12/2025") == "staking"
+    assert tracker("05/06/2025 16:00:01") == "margin fee"  # funding paid
+    assert tracker("05/07/2025 00:00:01") == "margin rebate"  # funding received
     assert (
         tracker("05/20/2025") == ""
     )  # referral commission: CoinTracker's untagged receive is income
+    tracking = by_date("cointracking", "Type")
+    assert tracking("2025-05-06 16:00:01") == "Other Fee"  # funding paid
+    assert tracking("2025-05-07 00:00:01") == "Other Income"  # funding received
 
 
-def test_review_marks_and_formula_text_travel_where_the_format_has_room(
+def test_bittytax_margin_records_name_the_contract_and_carry_no_fee_columns(
     full_db: Path, tmp_path: Path
 ) -> None:
-    rows = _export(full_db, "koinly", tmp_path / "k.csv")
-    flagged = [r for r in rows if "REVIEW:" in r["Description"]]
-    assert (
-        len(flagged)
-        == query(
-            full_db,
-            "SELECT count(*) FROM transactions WHERE needs_review AND kind NOT IN "
-            "('futures_fill', 'transfer', 'staking_accrual', 'unclassified')",
-        )[0][0]
-    )
-    assert all("line " in r["Description"] for r in rows)  # origin: file and line
-    notes = _export(full_db, "bittytax", tmp_path / "b.csv")
-    assert not [r for r in notes if r["Note"][:1] in "=+-@"]
+    # BittyTax totals margin trading per contract, the contract taken from Note; a fee in a
+    # record's fee columns it books as a Spend, outside those totals.
+    rows = _export(full_db, "bittytax", tmp_path / "b.csv")
+    margin = [
+        (r["Timestamp"][:19], r["Type"], r["Buy Quantity"] or "-" + r["Sell Quantity"], r["Note"])
+        for r in rows
+        if r["Type"].startswith("Margin-")
+    ]
+    assert margin == [
+        ("2025-02-02T00:00:00", "Margin-Fee", "-0.000000000000000001", "X_USDT_PERP"),
+        ("2025-02-06T00:00:01", "Margin-Fee-Rebate", "0.5", "X_USDT_PERP"),
+        ("2025-02-07T01:00:00", "Margin-Fee", "-0.5", "ABC_USDT_PERP"),  # closed flat
+        ("2025-02-08T01:00:00", "Margin-Gain", "1", "ABC_USDT_PERP"),
+        ("2025-02-08T01:00:00", "Margin-Fee", "-2", "ABC_USDT_PERP"),  # its trade fee
+        ("2025-02-09T01:00:00", "Margin-Loss", "-3", "ABC_USDT_PERP"),
+        ("2025-02-09T01:00:00", "Margin-Fee", "-0.1", "ABC_USDT_PERP"),
+        ("2025-05-06T16:00:01", "Margin-Fee", "-1.204518839201773645", "BIO_USDT_PERP"),
+        ("2025-05-07T00:00:01", "Margin-Fee-Rebate", "0.318820011893", "BIO_USDT_PERP"),
+        ("2025-05-07T09:10:11", "Margin-Gain", "79.81414475", "BIO_USDT_PERP"),
+        ("2025-05-07T09:10:11", "Margin-Fee", "-2.115988215", "BIO_USDT_PERP"),
+    ]
+    assert not [r for r in rows if r["Type"].startswith("Margin-") and r["Fee Quantity"]]
+    # Every other record keeps what it is and where it came from.
+    assert all(" line " in r["Note"] for r in rows if not r["Type"].startswith("Margin-"))

@@ -4,6 +4,7 @@ dates, numbers, exact text, frozen filtered headers, per-asset totals equal to t
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 import zipfile
@@ -204,3 +205,62 @@ def test_same_database_same_workbook_bytes(full_db: Path, tmp_path: Path) -> Non
     assert cli("--db", full_db, "export", "xlsx", "-o", first).exit_code == 0
     assert cli("--db", full_db, "export", "xlsx", "-o", second).exit_code == 0
     assert first.read_bytes() == second.read_bytes()
+
+
+def _exact_by_txn(full_db: Path) -> dict[str, dict[str, Decimal | None]]:
+    columns = {
+        "Base amount (exact)": "base_amount",
+        "Quote amount (exact)": "quote_amount",
+        "Price (exact)": "price",
+        "Fee amount (exact)": "fee_amount",
+    }
+    rows = query(full_db, f"SELECT txn_id, {', '.join(columns.values())} FROM transactions")
+    return {
+        r[0]: {
+            h: (Decimal(v) if v is not None else None) for h, v in zip(columns, r[1:], strict=True)
+        }
+        for r in rows
+    }
+
+
+def test_summary_tells_pandas_users_how_to_read_the_exact_columns_and_it_works(
+    workbook: Path, full_db: Path
+) -> None:
+    pd = pytest.importorskip("pandas", reason="pandas is a dev extra: pip install -e '.[dev]'")
+    notes = [str(c.value) for row in openpyxl.load_workbook(workbook)["Summary"].iter_rows()
+             for c in row if isinstance(c.value, str)]  # fmt: skip
+    note = next(n for n in notes if n.startswith("pandas reads the '(exact)' text as floats"))
+    advice = re.search(r"pd\.read_excel\(.*?\}\)", note)
+    assert advice, note
+    wanted = _exact_by_txn(full_db)
+    shib = Decimal("123456789012345678.5")
+    # Without the advice pandas loses digits: the reason the note exists.
+    plain = pd.read_excel(workbook, sheet_name="Transactions")
+    assert shib not in {Decimal(str(v)) for v in plain["Base amount (exact)"].dropna()}
+    # The advice exactly as the workbook prints it.
+    frame = eval(advice.group(0), {"pd": pd, "FILE": workbook})
+    read = {
+        txn: (Decimal(text) if isinstance(text, str) else None)
+        for txn, text in zip(frame["Txn id"], frame["Base amount (exact)"], strict=True)
+    }
+    assert read == {txn: values["Base amount (exact)"] for txn, values in wanted.items()}
+    assert shib in read.values() and Decimal("1E-18") in read.values()
+
+
+def test_readme_pandas_snippet_reads_every_exact_column_exactly(
+    workbook: Path, full_db: Path
+) -> None:
+    pytest.importorskip("pandas", reason="pandas is a dev extra: pip install -e '.[dev]'")
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    snippet = next(
+        block for block in re.findall(r"```python\n(.*?)```", readme, re.S)
+        if "pd.read_excel" in block
+    )  # fmt: skip
+    scope: dict[str, object] = {}
+    exec(snippet.replace('FILE = "pionex.xlsx"', f"FILE = {str(workbook)!r}"), scope)
+    frame = scope["df"]
+    got = {
+        row["Txn id"]: {h: row[h] for h in scope["exact"]}  # type: ignore[index]
+        for row in frame.to_dict("records")  # type: ignore[attr-defined]
+    }
+    assert got == _exact_by_txn(full_db)

@@ -15,13 +15,18 @@ HEADER = (
     "Date,Received Quantity,Received Currency,Sent Quantity,Sent Currency,Fee Amount,"
     "Fee Currency,Tag"
 )
+# "Format: MM/DD/YYYY HH:MM:SS" in UTC, time optional: CoinTracker, "Convert your transaction
+# history to CoinTracker CSV", https://support.cointracker.io/hc/en-us/articles/4413071299729
 DATE_FORMAT = "%m/%d/%Y %H:%M:%S"
 
+# "CoinTracker CSV tag" column of CoinTracker, "Transaction category definitions",
+# https://support.cointracker.io/hc/en-us/articles/4413049710225-Transaction-category-definitions
 TAGS: dict[tuple[str, str | None], str] = {
-    ("income", "claimed_profit"): "staking",
-    ("income", "FundingFee"): "margin gain",
+    ("income", "claimed_profit"): "staking",  # "You received rewards for staking assets"
+    # Funding received offsets funding paid: "You received a rebate to adjust margin fees"
+    ("income", "FundingFee"): "margin rebate",
     ("expense", "FundingFee"): "margin fee",
-    ("futures_profit", None): "margin gain",
+    ("futures_profit", None): "margin gain",  # "a gain associated with a margin trade"
     ("futures_loss", None): "margin loss",
 }
 

@@ -19,19 +19,27 @@ HEADER = (
     "Type,Buy Amount,Buy Currency,Sell Amount,Sell Currency,Fee,Fee Currency,Exchange,"
     "Trade-Group,Comment,Date"
 )
+# One of the two date forms working CoinTracking imports use (export-formats.md B.4); UTC is
+# chosen as the time zone when importing.
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 EXCHANGE = "Pionex"
 OTHER_FEE = "Other Fee"
 
+# Type names from CoinTracking, "Transaction Types",
+# https://cointracking.freshdesk.com/en/support/solutions/articles/29000042783-transaction-types
 TYPES: dict[tuple[str, str | None], str] = {
     ("trade", None): "Trade",
     ("deposit", None): "Deposit",
     ("withdrawal", None): "Withdrawal",
-    ("income", "claimed_profit"): "Staking",
-    ("income", "CommissionIn"): "Reward / Bonus",
-    ("income", "FundingFee"): "Derivatives / Futures Profit",
+    ("income", "claimed_profit"): "Staking",  # "Staking rewards"
+    ("income", "CommissionIn"): "Reward / Bonus",  # "Received reward or bonus"
+    # Funding: "You can manually add fees using 'Other Fee' or 'Other Income'"; "Positive funding
+    # rates are treated as income, negative ones as losses": CoinTracking, "Fees from Margin,
+    # Derivatives, and Futures Trading in CoinTracking",
+    # https://cointracking.freshdesk.com/en/support/solutions/articles/29000049593
+    ("income", "FundingFee"): "Other Income",
     ("income", None): "Income",
-    ("expense", "FundingFee"): "Derivatives / Futures Loss",
+    ("expense", "FundingFee"): "Other Fee",
     ("expense", None): "Other Expense",
     ("futures_profit", None): "Derivatives / Futures Profit",
     ("futures_loss", None): "Derivatives / Futures Loss",

@@ -1,7 +1,7 @@
 """Koinly's Universal CSV template (export-formats.md B.2).
 
-Dates are UTC with an explicit ` UTC` suffix (Koinly's own examples), amounts positive plain
-decimals, direction by column. Trades, deposits and withdrawals carry no label (Koinly matches
+Dates `YYYY-MM-DD HH:MM:SS` in UTC, the form Koinly documents for its templates; amounts positive
+plain decimals, direction by column. Trades, deposits and withdrawals carry no label (Koinly matches
 transfers itself); income, expenses and futures results carry Koinly's labels. The fee is written
 once, in the fee columns. Net Worth is left blank: Koinly prices every row itself.
 """
@@ -15,15 +15,29 @@ HEADER = (
     "Date,Sent Amount,Sent Currency,Received Amount,Received Currency,Fee Amount,Fee Currency,"
     "Net Worth Amount,Net Worth Currency,Label,Description,TxHash"
 )
-DATE_FORMAT = "%Y-%m-%d %H:%M:%S UTC"
+# "All date fields must be formatted like this: YYYY-MM-DD HH:mm:ss ... It's best for timestamps
+# to be in UTC." Koinly, "How to create a custom CSV file with your data",
+# https://support.koinly.io/en/articles/9489976-how-to-create-a-custom-csv-file-with-your-data
+DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 # (kind, subkind or None for any) -> Koinly label; kinds not listed get no label.
 LABELS: dict[tuple[str, str | None], str] = {
+    # "Reward (used for staking rewards, referral bonuses, etc.)": Koinly, "What are
+    # labels/tags", https://support.koinly.io/hc/en-us/articles/9917463555100
     ("income", "claimed_profit"): "reward",
-    ("income", "FundingFee"): "realized gain",
+    ("income", "CommissionIn"): "reward",
+    # Funding paid or received is "Funding Fee", one of the futures tags whose worth goes to
+    # "Other gains" (deposit: gain, withdrawal: loss): Koinly, "Futures and perpetuals PNL
+    # (other gains)", https://intercom.help/koinly/en/articles/9490027
+    ("income", "FundingFee"): "funding fee",
+    ("expense", "FundingFee"): "funding fee",
+    # "Income" deposit tag and "Cost" expense tag: Koinly, "What are tags",
+    # https://support.koinly.io/en/articles/9490023-what-are-tags
     ("income", None): "income",
-    ("expense", "FundingFee"): "margin fee",
     ("expense", None): "cost",
+    # "If you are trying to add these transactions using a CSV file then simply use the
+    # 'realized gain' tag": Koinly, "Futures and perpetuals (PNL transactions)",
+    # https://support.koinly.io/en/articles/9490027-futures-and-perpetuals-pnl-transactions
     ("futures_profit", None): "realized gain",
     ("futures_loss", None): "realized gain",
 }

@@ -121,6 +121,10 @@ NOTES = (
     "All times are UTC.",
     "Amount cells are Excel numbers (about 15 significant digits). The '(exact)' columns hold "
     "every digit as text: use them when a figure must be exact.",
+    # pandas' read_excel turns numeric-looking text into float64 unless a column's dtype is given.
+    "pandas reads the '(exact)' text as floats (digits lost) unless told otherwise: read those "
+    "columns as text, e.g. pd.read_excel(FILE, sheet_name='Transactions', "
+    "dtype={'Base amount (exact)': str}), then decimal.Decimal(text) for each non-empty cell.",
     "Per asset: In = received (trades, deposits, income, futures profit); Out = sent; Fees = "
     "fees paid; Net = In - Out - Fees, the holding this history explains.",
     "Futures fills, transfers between your own accounts and issued staking profit move no coins: "

@@ -1,7 +1,7 @@
 """Open the database file, upgrade it to the current schema, refuse files from a newer version.
 
-DuckDB allows one writing process per file; a second one gets a lock error, which we turn into a
-clear message (cron overlapping a manual run must never corrupt anything).
+Writing opens go through `store.access` (one writer at a time, and a way past analysts holding the
+file read-only); a reading open while something writes the file gets a message naming the writer.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from exporter.errors import DatabaseBusyError, UserError
 from exporter.sql import literal
+from exporter.store.access import default_wait, holder_of, lock_refusal, writable
 
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -37,24 +38,34 @@ def latest_version() -> int:
     return max(number for number, _ in migrations())
 
 
-def _connect(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+# New files are written in the storage format of DuckDB 1.5 (supported until 2027, and what many
+# SQL tools bundle), so analysts can open them with the DuckDB they have. DuckDB keeps a file's
+# format on every later write; a file created by an older pionex-export keeps the format it has.
+STORAGE_VERSION = "v1.5.0"
+
+
+def _connect_read_only(path: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
-            # No progress bar: DuckDB draws one on the terminal for long statements, which would
-            # land in cron mail and in piped output; the tool reports its own progress.
-            run(con, "SET enable_progress_bar = false")
-            return con
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
+            return duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as exc:
+            if not lock_refusal(exc):
                 raise UserError(f"cannot open database {path}: {exc}") from None
             if time.monotonic() >= deadline:
                 raise DatabaseBusyError(
-                    f"database {path} is in use by another pionex-export process; "
-                    "wait for it to finish (or use another --db) and try again"
+                    f"database {path} is in use by {holder_of(exc)}, which is writing to it; "
+                    "wait for it to finish (or use --wait SECONDS, or another --db) and try again"
                 ) from None
             time.sleep(0.2)
+
+
+def _configure(con: duckdb.DuckDBPyConnection) -> None:
+    # No progress bar: DuckDB draws one on the terminal for long statements, which would land in
+    # cron mail and in piped output; the tool reports its own progress.
+    run(con, "SET enable_progress_bar = false")
+    run(con, "SET TimeZone = 'UTC'")
+    _bound_memory(con)
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -145,43 +156,60 @@ def memory_share(con: duckdb.DuckDBPyConnection, share: float) -> Iterator[None]
         _bound_memory(con)
 
 
+def _sandbox(con: duckdb.DuckDBPyConnection) -> None:
+    """No file or network access from SQL (`COPY ... TO`, `read_csv`, `ATTACH`, extensions), and
+    no setting can be changed back: for running a user's query on a read-only connection."""
+    run(con, "SET enable_external_access = false")
+    run(con, "SET lock_configuration = true")
+
+
 @contextmanager
 def open_db(
-    path: Path, *, read_only: bool = False, wait_seconds: float = 0.0
+    path: Path,
+    *,
+    read_only: bool = False,
+    sandboxed: bool = False,
+    wait_seconds: float | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open (creating if needed) and upgrade the database; read-only opens never change the file."""
+    """Open (creating if needed) and upgrade the database; read-only opens never change the file.
+
+    A read-only open of a file at an older schema is refused with the way to upgrade it: only
+    writing commands migrate. `sandboxed` (read-only only) also shuts SQL off from the file system
+    and the network, for the `sql` command. `wait_seconds` (default: `--wait`) is how long to wait
+    for another process that is writing the file."""
     path = Path(path)
+    if wait_seconds is None:
+        wait_seconds = default_wait()
     if read_only:
         if not path.exists():
             raise UserError(f"database {path} does not exist; run `pionex-export import` first")
-        con = _connect(path, True, wait_seconds)
+        con = _connect_read_only(path, wait_seconds)
         try:
-            if current_version(con) > latest_version():
+            have, newest = current_version(con), latest_version()
+            if have > newest:
                 raise UserError(
                     f"database {path} was written by a newer pionex-export; upgrade to read it"
                 )
-            if current_version(con) < latest_version():
-                con.close()
-                # An old file: upgrade it once with a writable connection, then reopen read-only.
-                with open_db(path, wait_seconds=wait_seconds):
-                    pass
-                con = _connect(path, True, wait_seconds)
-            run(con, "SET TimeZone = 'UTC'")
-            _bound_memory(con)
+            if have < newest:
+                raise UserError(
+                    f"database {path} has schema version {have}, older than this pionex-export's "
+                    f"{newest}; reading commands never change the file. Run `pionex-export "
+                    "rebuild` on it once to upgrade it (any import, fetch or sync does too)."
+                )
+            _configure(con)
+            if sandboxed:
+                _sandbox(con)
             yield con
         finally:
             con.close()
         return
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = _connect(path, False, wait_seconds)
-    try:
-        run(con, "SET TimeZone = 'UTC'")
-        _bound_memory(con)
+    config = {} if path.exists() else {"storage_compatibility_version": STORAGE_VERSION}
+    with writable(path, config, wait_seconds) as con:
+        _configure(con)
         migrate(con, path)
         yield con
-    finally:
-        con.close()
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> None:

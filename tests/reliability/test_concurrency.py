@@ -1,5 +1,6 @@
 """Two commands on one database at once (cron overlapping a manual run): the second one fails
-with a clear message while the first holds the file; nothing is corrupted, no row is lost."""
+with a clear message naming the first while it writes the file; nothing is corrupted, no row is
+lost. A process that only reads the file (an analyst's notebook) does not stop a writer."""
 
 from __future__ import annotations
 
@@ -15,13 +16,15 @@ from tests.helpers import TRADING_HEADER, cli, query, write_csv
 from tests.reliability.crash import cli_env, command, run_cli
 from tests.reliability.dbcheck import export_snapshot, integrity_problems
 
-BUSY = "is in use by another pionex-export process"
-HOLD_READ_ONLY = """
+BUSY = "is in use by"
+# Holds the file open (read-only, or for writing with argv[2] == "rw"); each line on stdin asks it
+# for its count of raw rows, which it prints.
+HOLD = """
 import sys, time, duckdb
-con = duckdb.connect(sys.argv[1], read_only=True)
-con.execute("SELECT count(*) FROM transactions").fetchall()
+con = duckdb.connect(sys.argv[1], read_only=sys.argv[2] != "rw")
 print("holding", flush=True)
-time.sleep(120)
+for _ in sys.stdin:
+    print(con.execute("SELECT count(*) FROM raw_export_rows").fetchone()[0], flush=True)
 """
 
 
@@ -113,6 +116,7 @@ def test_second_command_during_an_import_fails_clearly_and_loses_nothing(
     assert still_running, "the first import ended during the second command: no overlap tested"
     assert overlapping.exit_code == 1, overlapping.output
     assert BUSY in overlapping.stderr and str(db) in overlapping.stderr, overlapping.stderr
+    assert f"{first.pid}" in overlapping.stderr, "the message names the process holding the file"
     assert "Traceback" not in overlapping.output
     assert not out.exists(), "a refused export must not leave a file"
     assert first.returncode == 0, err_first
@@ -133,22 +137,73 @@ def test_readers_do_not_block_each_other(seeded_db: Path, tmp_path: Path) -> Non
         assert listed.exit_code == 0, listed.output
 
 
-def test_a_reader_in_another_process_makes_an_import_fail_clearly(
-    seeded_db: Path, manual: Path
-) -> None:
-    before = query(seeded_db, "SELECT count(*) FROM raw_export_rows")
+def _hold(db: Path, mode: str) -> subprocess.Popen[str]:
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_READ_ONLY, str(seeded_db)],
+        [sys.executable, "-c", HOLD, str(db), mode],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+    return holder
+
+
+def _ask(holder: subprocess.Popen[str]) -> int:
+    assert holder.stdin is not None and holder.stdout is not None
+    holder.stdin.write("count\n")
+    holder.stdin.flush()
+    return int(holder.stdout.readline())
+
+
+def _leftovers(db: Path) -> list[str]:
+    """Files beside the database that carry its name, other than it and its write lock."""
+    known = {db.name, db.name + ".write.lock"}
+    return sorted(
+        p.name for p in db.parent.iterdir() if p.name.startswith(db.name) and p.name not in known
+    )
+
+
+def test_an_import_lands_while_another_process_reads_the_file(
+    seeded_db: Path, manual: Path
+) -> None:
+    (before,) = query(seeded_db, "SELECT count(*) FROM raw_export_rows")[0]
+    holder = _hold(seeded_db, "ro")
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        assert _ask(holder) == before
         result = cli("--db", seeded_db, "import", manual)
+        assert result.exit_code == 0, result.output
+        # The reader keeps working on the file it opened; a fresh connection sees the import.
+        assert _ask(holder) == before
+        (after,) = query(seeded_db, "SELECT count(*) FROM raw_export_rows")[0]
+        assert after == before + 5
+        # A second writer while the reader still holds the old file: lands on the new one.
+        assert cli("--db", seeded_db, "import", manual).exit_code == 0
+        assert query(seeded_db, "SELECT count(*) FROM raw_export_rows")[0] == (after,)
+        assert cli("--db", seeded_db, "rebuild").exit_code == 0
     finally:
         holder.kill()
         holder.wait()
-    assert result.exit_code == 1 and BUSY in result.stderr, result.output
+    assert integrity_problems(seeded_db) == []
+    assert _leftovers(seeded_db) == [], "no copy of the database is left behind"
+
+
+def test_a_writer_in_another_process_is_waited_for_then_named(
+    seeded_db: Path, manual: Path
+) -> None:
+    before = query(seeded_db, "SELECT count(*) FROM raw_export_rows")
+    holder = _hold(seeded_db, "rw")
+    try:
+        started = time.monotonic()
+        result = cli("--db", seeded_db, "--wait", "1.5", "import", manual)
+        waited = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 1, result.output
+    assert BUSY in result.stderr and f"PID {holder.pid}" in result.stderr, result.stderr
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    assert 1.5 <= waited < 15
     assert query(seeded_db, "SELECT count(*) FROM raw_export_rows") == before
+    assert _leftovers(seeded_db) == []
     assert cli("--db", seeded_db, "import", manual).exit_code == 0
     assert integrity_problems(seeded_db) == []

@@ -52,17 +52,38 @@ def old_db(tmp_path: Path, seeded_db: Path, monkeypatch: pytest.MonkeyPatch) -> 
     return old
 
 
-def test_old_database_opens_migrates_and_keeps_its_rows(old_db: Path, seeded_db: Path) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [("sql", "SELECT 1"), ("status",), ("export", "coinledger", "-o", "{out}")],
+    ids=["sql", "status", "export"],
+)
+def test_reading_commands_leave_an_old_database_unchanged(
+    args: tuple[str, ...], old_db: Path, tmp_path: Path
+) -> None:
+    before = _file_hash(old_db)
+    argv = [a.replace("{out}", str(tmp_path / "out.csv")) for a in args]
+
+    result = cli("--db", old_db, *argv)
+
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    assert "older than this pionex-export" in result.stderr and "rebuild" in result.stderr
+    assert _file_hash(old_db) == before
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_old_database_upgrades_on_rebuild_and_keeps_its_rows(
+    old_db: Path, seeded_db: Path
+) -> None:
     raw_before = query(old_db, "SELECT * FROM raw_export_rows ORDER BY raw_id")
 
-    listed = cli("--db", old_db, "sql", "SELECT count(*) AS n FROM raw_export_rows")
+    assert cli("--db", old_db, "rebuild").exit_code == 0
 
-    assert listed.exit_code == 0, listed.output
     versions = [v for (v,) in query(old_db, "SELECT version FROM schema_version ORDER BY 1")]
     assert versions == [number for number, _ in store.migrations()]
     assert query(old_db, "SELECT * FROM raw_export_rows ORDER BY raw_id") == raw_before
-    # After `rebuild` the upgraded file derives exactly what a current import derives.
-    assert cli("--db", old_db, "rebuild").exit_code == 0
+    # The upgraded file derives exactly what a current import derives.
+    assert cli("--db", old_db, "sql", "SELECT count(*) AS n FROM raw_export_rows").exit_code == 0
     assert integrity_problems(old_db) == []
     assert export_snapshot(old_db) == export_snapshot(seeded_db)
     # And it takes new imports like any other file.
