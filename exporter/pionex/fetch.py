@@ -210,12 +210,15 @@ class Fetcher:
 
     # --- per symbol ---------------------------------------------------------------------------
     def _problem(self, kind: str, record: dict[str, Any], asked: dict[str, Any]) -> str | None:
-        if kind != "fill":
-            return None
-        problem = fill_problem(record, asked, self.known_coins)
-        if problem is not None:
-            self.report.flagged.append(f"{fill_key(record)}: {problem}")
-        return problem
+        return fill_problem(record, asked, self.known_coins) if kind == "fill" else None
+
+    def _note_flagged(self, kind: str, records: list[tuple[str, Any, Any, str | None]]) -> None:
+        """Report the mismatching records this page lands; one already stored (e.g. from its
+        own pair's walk) stays as it was and is not reported."""
+        suspect = {key: problem for key, _ms, _record, problem in records if problem}
+        if suspect:
+            stored = landing.stored_keys(self.con, self.account, kind, list(suspect))
+            self.report.flagged += [f"{k}: {p}" for k, p in suspect.items() if k not in stored]
 
     def _symbol(self, symbol: str, explicit: bool) -> None:
         try:
@@ -257,6 +260,7 @@ class Fetcher:
                     cp.walk_cursor = page.cursor
                 records = [(key(r), ms_or_none(r.get(time_field)), r,
                             self._problem(kind, r, call.params)) for r in page.records]
+                self._note_flagged(kind, records)
                 added += self.writer.write(cp, run_id=self.report.run_id, kind=kind,
                                            endpoint=call.path, params=call.params, records=records)
                 self.pages += 1

@@ -158,6 +158,16 @@ class PageWriter:
             self.con.execute("ROLLBACK")
 
 
+def stored_keys(con: duckdb.DuckDBPyConnection, account: str, kind: str,
+                keys: list[str]) -> set[str]:
+    """Which of `keys` are already in api_records (a page's few flagged records, not a scan)."""
+    rows = con.execute(
+        "SELECT record_key FROM api_records WHERE account = ? AND kind = ? AND list_contains(?, record_key)",
+        [account, kind, keys],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
 def mark_invalid(con: duckdb.DuckDBPyConnection, cp: Checkpoint) -> None:
     cp.status = "invalid_symbol"
     _save_checkpoint(con, cp)
