@@ -19,6 +19,11 @@ from tests.helpers import cli, query
 
 BALANCES_FULL = "/api/v1/wallet/balancesFull"
 SPOT_GRID = "/api/v1/bot/orders/spotGrid/order"
+ALL_ORDERS = "/api/v1/trade/allOrders"
+
+
+def _key(fill: dict) -> str:
+    return f"{fill['id']}:{fill['orderId']}:{fill['role']}"
 
 
 def _fill_keys(db: Path) -> set[str]:
@@ -26,7 +31,7 @@ def _fill_keys(db: Path) -> set[str]:
 
 
 def _truth_keys(sim) -> set[str]:  # type: ignore[no-untyped-def]
-    return {f"{i}:{o}:{r}" for i, o, r in sim.truth.fill_keys()}
+    return {_key(f) for f in sim.truth.fills}
 
 
 def _refused_lines(stdout: str) -> list[str]:
@@ -101,6 +106,24 @@ def test_one_bot_detail_route_missing_keeps_the_other_bots(tmp_path: Path) -> No
     details = query(db, "SELECT endpoint, count(*) FROM api_bot_details GROUP BY ALL")
     assert SPOT_GRID not in dict(details)
     assert sum(n for _, n in details) == len(kinds) - kinds.count("spot_grid")
+
+
+def test_orders_route_missing_still_walks_fills_and_names_the_millisecond_at_risk(
+    tmp_path: Path,
+) -> None:
+    with start(sim_config(missing_routes=frozenset({ALL_ORDERS}))) as sim:
+        db, env = cli_config(tmp_path, sim)
+        result = cli("fetch", env=env)
+        burst, first = sim.truth.burst_ms, sim.truth.traded_symbols[0]
+        outside_burst = {_key(f) for f in sim.truth.fills if f["timestamp"] != burst}
+        order_calls = [r for r in sim.requests if r.path == ALL_ORDERS]
+    assert result.exit_code == 3, result.output
+    assert outside_burst <= _fill_keys(db)
+    (line,) = _refused_lines(result.stdout)
+    assert line.startswith(f"could not read {ALL_ORDERS} (HTTP 404)")
+    assert len(order_calls) == 1  # asked once, not once per pair
+    # The fill hidden behind the full page at the burst needs the orders: said, not hidden.
+    assert f"note: {first}: more than 100 records at {burst} ms" in result.stdout
 
 
 def test_fills_refused_fails_the_fetch_with_exit_1(tmp_path: Path) -> None:

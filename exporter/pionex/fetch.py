@@ -240,7 +240,8 @@ class Fetcher:
 
     def _fills_walk(self, symbol: str, floor: int, top: int, cursor: int) -> FillsWalk:
         return FillsWalk(symbol, floor, top, cursor,
-                         orders_at=lambda s, ms: landing.orders_at(self.con, self.account, s, ms))
+                         orders_at=lambda s, ms: landing.orders_at(self.con, self.account, s, ms),
+                         orders_known=ALL_ORDERS not in self.refused)
 
     def _walk(self, endpoint: str, symbol: str, kind: str,
               make: Callable[[str, int, int, int], TimeWalk]) -> int:

@@ -127,6 +127,9 @@ class FillsWalk(TimeWalk):
     """
 
     orders_at: Callable[[str, int], Iterable[int]] = lambda _symbol, _ms: ()
+    # False when allOrders could not be read: `orders_at` is then blind, and a saturated
+    # millisecond is reported in `saturated` as possibly incomplete.
+    orders_known: bool = True
     pending: list[int] = field(default_factory=list)
     by_order_from: int | None = None
     fallback_ms: int | None = None
@@ -141,6 +144,8 @@ class FillsWalk(TimeWalk):
 
     def _saturated(self, fresh: list[dict[str, Any]], ms: int) -> Page:
         self.fallback_ms = ms
+        if not self.orders_known:
+            self.saturated.append(ms)
         orders = {int(r["orderId"]) for r in fresh} | {int(o) for o in self.orders_at(self.symbol, ms)}
         self.pending = sorted(orders)
         self.by_order_from = None

@@ -16,7 +16,8 @@ _MISSING = {
     "/api/v1/wallet/balancesFull": (
         "no whole-wallet snapshot (bot and earn balances); reconcile uses the bots' details"),
     "/api/v1/trade/allOrders": (
-        "no order records; fills in a millisecond holding more than 100 fills may be incomplete"),
+        "no order records; fills in a millisecond holding more than 100 fills may be incomplete "
+        "(each such millisecond is named)"),
     "/api/v1/bot/orders": "no bot list or bot totals (`bots`)",
 }
 _MISSING_BOT_DETAIL = "no investment, profit or fees for bots of this type (`bots`)"
