@@ -34,7 +34,7 @@ def _fields_sql(account: str | None) -> str:
         json_extract_string(record, '$.size') AS _size,
         json_extract_string(record, '$.fee') AS _fee,
         json_extract_string(record, '$.feeCoin') AS _fee_coin,
-        CAST(json_extract(record, '$.timestamp') AS BIGINT) AS _ms
+        TRY_CAST(json_extract(record, '$.timestamp') AS BIGINT) AS _ms, fetched_at AS _fetched_at
     FROM api_records WHERE kind = 'fill' {where}"""
 
 
@@ -55,7 +55,8 @@ def api_fill_candidates(account: str | None) -> list[str]:
         # Stable: the fill's identity, never the run or page that brought it.
         "txn_id": "md5(concat_ws('|', f._account, f._id, f._order_id, f._role))",
         "account": "f._account",
-        "occurred_at": "epoch_ms(f._ms)",
+        # No readable time (vetting flagged it): booked when it was fetched, never dropped.
+        "occurred_at": "coalesce(epoch_ms(f._ms), f._fetched_at)",
         "kind": "'trade'",
         "subkind": "f._role",
         "market": "'spot'",

@@ -32,8 +32,9 @@ def fill_problem(record: dict[str, Any], asked: dict[str, Any],
         problems.append(f"served for {symbol} but its symbol is {own}")
     stamp = record.get("timestamp")
     start, end = asked.get("startTime"), asked.get("endTime")
-    windowed = start is not None and end is not None
-    if windowed and (not isinstance(stamp, int) or not start <= stamp <= end):
+    if not isinstance(stamp, int) or isinstance(stamp, bool):
+        problems.append(f"timestamp {stamp!r} is not an integer of ms")
+    elif start is not None and end is not None and not start <= stamp <= end:
         problems.append(f"timestamp {stamp} is outside the asked window {start}..{end}")
     sides = set(symbol.rsplit("_", 1)) | (set(str(own).rsplit("_", 1)) if own else set())
     fee_coin = record.get("feeCoin")
