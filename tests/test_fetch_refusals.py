@@ -146,3 +146,40 @@ def test_sync_with_a_refused_endpoint_exits_3_and_says_what_it_could_not_read(
     assert _fill_keys(db) == truth
     assert "could not read 1 endpoint(s)" in result.stdout
     assert f"could not read {BALANCES_FULL} (PERMISSION_DENIED)" in result.stderr
+
+
+def test_the_simulate_command_refuses_as_its_options_say(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from exporter.pionex.signing import sign
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "exporter.cli", "simulate", "--port", str(port), "--fills", "50",
+         "--permissions", "read,bot", "--missing-route", "/api/v1/bot/orders"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and "simulator on" in child.stdout.readline()
+        base = f"http://127.0.0.1:{port}"
+
+        def signed(path: str) -> httpx.Response:
+            query, signature = sign("sim-api-secret", "GET", path,
+                                    {"timestamp": int(time.time() * 1000)})
+            return httpx.get(f"{base}{path}?{query}", headers={
+                "PIONEX-KEY": "sim-api-key", "PIONEX-SIGNATURE": signature})
+
+        assert signed("/api/v1/account/balances").json()["result"] is True
+        assert signed(BALANCES_FULL).json()["code"] == "PERMISSION_DENIED"
+        assert signed("/api/v1/bot/orders").status_code == 404
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+    bad = cli("simulate", "--permissions", "read,trade")
+    assert bad.exit_code == 2 and "unknown permission(s) trade" in bad.output
