@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from exporter.cli_common import common_options, pass_settings
+from exporter.ops.sync import EXIT_ATTENTION
 
 
 @click.command("fetch")
@@ -24,6 +25,9 @@ def fetch(db: Path, account: str, since: datetime | None, symbols: str, base_url
           credentials_file: Path | None) -> None:
     """Pull trade history from the Pionex API with a read-only key (incremental, resumable).
 
+    Exit codes: 0 ok, 1 failed (symbols or fills could not be read, bad key, network), 3 done,
+    but an optional endpoint (balances, orders, bots) was refused: the lines say how to fix it.
+
     \b
     Example:
       PIONEX_API_KEY=... PIONEX_API_SECRET=... pionex-export fetch --since 2025-01-01
@@ -31,7 +35,7 @@ def fetch(db: Path, account: str, since: datetime | None, symbols: str, base_url
     from exporter.config import account_credentials, load_config
     from exporter.ops.progress import fetch_progress
     from exporter.pionex.credentials import load_credentials
-    from exporter.pionex.fetch import fetch_to_db
+    from exporter.pionex.fetch import fetch_to_db, flagged_line
 
     # Options win; otherwise the account's settings from `pionex-export init` apply.
     settings = load_config().account(account)
@@ -48,6 +52,21 @@ def fetch(db: Path, account: str, since: datetime | None, symbols: str, base_url
                f"({report.requests} requests, {report.retries} retried, {report.seconds:.1f} s)")
     for note in report.skipped:
         click.echo(f"note: {note}")
+    for refusal in report.refused:
+        click.echo(refusal.line())
+    if report.flagged:
+        click.echo(flagged_line(report.flagged))
+    needs = []
+    if report.refused:
+        needs.append(f"{len(report.refused)} endpoint(s) could not be read (symbols and fills "
+                     "were read in full)")
+    if report.flagged:
+        needs.append(f"{len(report.flagged)} fill(s) flagged for review")
+    if needs:
+        from exporter.cli_ops import CommandFailed
+
+        raise CommandFailed("fetch finished, but needs a look (listed above): " + "; ".join(needs),
+                            EXIT_ATTENTION)
 
 
 @click.command("simulate")
@@ -59,9 +78,14 @@ def fetch(db: Path, account: str, since: datetime | None, symbols: str, base_url
 @click.option("--days", type=int, default=30, show_default=True, help="Days of history.")
 @click.option("--fault-rate", type=float, default=0.0, show_default=True, help="Share of requests that fail (5xx, timeout, drop, truncated body).")
 @click.option("--ban-seconds", type=float, default=60.0, show_default=True, help="Ban after a rate-limit breach.")
+@click.option("--permissions", default="read,wallet,bot", show_default=True,
+              help="The simulated key's permissions: read (Enable reading), wallet (Trade reading), bot (Bot reading). Example: --permissions read")
+@click.option("--missing-route", "missing_routes", multiple=True,
+              help="A path this host answers with 404. Example: --missing-route /api/v1/wallet/balancesFull")
 @pass_settings
 def simulate(db: Path, account: str, port: int, seed: int, n_symbols: int, fills: int, days: int,
-             fault_rate: float, ban_seconds: float) -> None:
+             fault_rate: float, ban_seconds: float, permissions: str,
+             missing_routes: tuple[str, ...]) -> None:
     """Serve a simulated Pionex API on 127.0.0.1 until Ctrl-C (for tests, demos, benchmarks).
 
     \b
@@ -73,8 +97,14 @@ def simulate(db: Path, account: str, port: int, seed: int, n_symbols: int, fills
     from exporter.simulator import SimConfig, start
 
     del db, account  # accepted for symmetry with every other command
+    granted = frozenset(p.strip() for p in permissions.split(",") if p.strip())
+    unknown = granted - {"read", "wallet", "bot"}
+    if unknown:
+        raise click.BadParameter(f"unknown permission(s) {', '.join(sorted(unknown))}; "
+                                 "use read, wallet and/or bot", param_hint="--permissions")
     config = SimConfig(seed=seed, symbols=n_symbols, fills=fills, days=days,
-                       fault_rate=fault_rate, ban_seconds=ban_seconds)
+                       fault_rate=fault_rate, ban_seconds=ban_seconds, permissions=granted,
+                       missing_routes=frozenset(missing_routes))
     running = start(config, port=port)
     click.echo(f"simulator on {running.base_url} ({len(running.truth.fills)} fills); "
                f"key {config.api_key}, secret {config.api_secret} (fake); Ctrl-C stops it")

@@ -224,7 +224,8 @@ def sync_cmd(ctx: click.Context, all_accounts: bool, no_fetch: bool) -> None:
 
     Prints one summary line per account, and nothing at all when nothing changed and nothing
     failed. Exit codes: 0 ok, 1 a step failed (the rest still ran), 2 usage error,
-    3 synced but new problems need a look, 75 another sync is running (nothing done).
+    3 synced but new problems need a look (or the key could not read an optional endpoint),
+    75 another sync is running (nothing done).
 
     \b
     Example:
@@ -244,11 +245,14 @@ def sync_cmd(ctx: click.Context, all_accounts: bool, no_fetch: bool) -> None:
         for settings in accounts_to_sync(config, account, all_accounts):
             result = sync_account(db, settings, use_env=not all_accounts, fetch=not no_fetch)
             results.append(result)
-            loud = result.changed or result.failures or result.problems or SETTINGS.verbose
+            loud = (result.changed or result.failures or result.problems or result.refused
+                    or result.flagged or SETTINGS.verbose)
             if loud:
                 say(result.summary())
             for line in result.failures:
                 warn(f"  failed: {line}")
+            for line in result.refused + result.flagged:
+                warn(f"  {line}")
             for line in result.problems:
                 warn(f"  problem: {line}")
             if SETTINGS.verbose:

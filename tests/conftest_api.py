@@ -68,3 +68,24 @@ def fresh_db(folder: Path, name: str = "api") -> Path:
     target = folder / f"{name}.duckdb"
     shutil.copy(_template_db(), target)
     return target
+
+
+def cli_config(folder: Path, sim: RunningSimulator) -> tuple[Path, dict[str, str | None]]:
+    """(database, environment) for running the real CLI against `sim` with its key in a file."""
+    from tests.ops_support import no_key_env, write_config, write_key_file
+
+    db = folder / "p.duckdb"
+    cfg = sim.sim.config
+    config = write_config(
+        folder / "config.toml",
+        db,
+        {
+            "default": {
+                "base_url": sim.base_url,
+                "rate_limit": 1000.0,
+                "credentials_file": write_key_file(folder / "k", cfg.api_key, cfg.api_secret),
+                "export_dir": folder / "out",
+            }
+        },
+    )
+    return db, no_key_env(config)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from exporter.pionex.fetch import fetch_to_db
@@ -24,6 +25,49 @@ def expected_unexported(created: dt.date, closed: dt.date) -> list[dict[str, str
     if closed > EXPORT_LAST:
         out.append((max(created, EXPORT_LAST + dt.timedelta(days=1)), closed))
     return [{"from": a.isoformat(), "to": b.isoformat()} for a, b in out]
+
+
+def _plain(value: str | None) -> str | None:
+    return None if value is None else format(Decimal(value).normalize(), "f")
+
+
+def expected_figures(bot: dict) -> dict:
+    """Each figure from the spec's own field for the bot's type, written out by hand
+    (openapi_bot.yaml: SpotGridOrderData, FuturesGridOrderData, SmartCopyOrderData)."""
+    data, base, quote = bot["buOrderData"], bot["base"], bot["quote"]
+    fees: dict[str, Decimal] = {}
+
+    def fee(coin: str, value: str) -> None:
+        if Decimal(value):
+            fees[coin] = fees.get(coin, Decimal(0)) + Decimal(value)
+
+    if bot["buOrderType"] == "spot_grid":
+        figures = {"investment": data["quoteTotalInvestment"], "profit": data["realizedProfit"],
+                   "grid_profit": data["gridProfit"], "profit_withdrawn": data["profitWithdrawn"],
+                   "profit_exited": None, "funding_fee": None}
+        fee(quote, data["totalFeeInQuote"])
+        fee(base, data["totalFeeInBase"])
+    elif bot["buOrderType"] == "futures_grid":  # no total-profit field in the spec
+        figures = {"investment": data["quoteInvestment"], "profit": None, "grid_profit": None,
+                   "profit_withdrawn": data["profitWithdrawn"],
+                   "profit_exited": data["profitExited"],
+                   "funding_fee": data["fundingFeePayment"]}
+        fee(quote, data["liquidationFee"])
+    else:
+        figures = {"investment": data["quoteTotalInvestment"], "profit": data["profit"],
+                   "grid_profit": None, "profit_withdrawn": None, "profit_exited": None,
+                   "funding_fee": data["fundingFee"]}
+        for item in data["portfolio"]:
+            fee(quote, item["totalFeeInQuote"])
+            fee(item["base"], item["totalFeeInBase"])
+    figures = {k: _plain(v) for k, v in figures.items()}
+    figures["fees"] = {coin: _plain(str(v)) for coin, v in sorted(fees.items())}
+    return figures
+
+
+def _figures(got: dict) -> dict:
+    return {k: got[k] for k in ("investment", "profit", "grid_profit", "profit_withdrawn",
+                                "profit_exited", "funding_fee", "fees")}
 
 
 def test_bots_show_totals_and_which_bot_trades_are_missing(tmp_path: Path) -> None:
@@ -75,8 +119,7 @@ def test_bots_show_totals_and_which_bot_trades_are_missing(tmp_path: Path) -> No
         got = bots[truth["buOrderId"]]
         created = day_of_ms(truth["createTime"])
         closed = day_of_ms(truth["closeTime"]) if truth["closeTime"] else utc_today()
-        assert got["investment"] == truth["buOrderData"]["quoteTotalInvestment"]
-        assert got["profit"] == truth["buOrderData"]["realizedProfit"]
+        assert _figures(got) == expected_figures(truth), truth["buOrderType"]
         assert got["unexported"] == expected_unexported(created, closed), truth["buOrderId"]
         if got["unexported"]:
             first = got["unexported"][0]
@@ -88,7 +131,35 @@ def test_bots_show_totals_and_which_bot_trades_are_missing(tmp_path: Path) -> No
             assert got["ledger_trades"] == 0
             assert "hold no" in got["problem"] and got["symbol"] in got["problem"]
     assert covered_without_trades >= 1
+    assert {b["type"] for b in bots.values()} == {"spot_grid", "futures_grid", "smart_copy"}
+    assert all(b["profit"] or b["profit_exited"] for b in bots.values())  # never profit 0 by default
     text = cli("--db", db, "bots")
     assert text.exit_code == 0 and traded["buOrderId"] in text.stdout
+    futures = next(t for t in truth_bots if t["buOrderType"] == "futures_grid")
+    line = next(x for x in text.stdout.splitlines() if futures["buOrderId"] in x)
+    assert _plain(futures["buOrderData"]["fundingFeePayment"]) in line
+    assert _plain(futures["buOrderData"]["profitExited"]) in line
     status = json.loads(cli("--db", db, "status", "--json").stdout)
     assert any("hold no" in w for w in status["warnings"])
+    _workbook_shows_the_same_figures(db, tmp_path / "book.xlsx", truth_bots)
+
+
+def _workbook_shows_the_same_figures(db: Path, book: Path, truth_bots: list[dict]) -> None:
+    import openpyxl
+
+    result = cli("--db", db, "export", "xlsx", "-o", book)
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(book, read_only=True)["Bots"]
+    header, *rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    by_id = {r[header.index("Bot")]: dict(zip(header, r, strict=True)) for r in rows}
+    assert set(by_id) == {b["buOrderId"] for b in truth_bots}
+    for truth in truth_bots:
+        row, want = by_id[truth["buOrderId"]], expected_figures(truth)
+        for column, key in (("Investment", "investment"), ("Profit", "profit"),
+                            ("Profit withdrawn", "profit_withdrawn"),
+                            ("Profit exited", "profit_exited"), ("Funding fee", "funding_fee")):
+            assert row[column] == (None if want[key] is None else float(want[key])), column
+            if want[key] is not None:
+                assert f"{key}={want[key]}" in row["Figures (exact)"]
+        for coin, amount in want["fees"].items():
+            assert f"{amount} {coin}" in row["Fees"]

@@ -46,11 +46,13 @@ def test_init_stores_the_key_0600_checks_it_and_keeps_secrets_out_of_everything(
     assert "Enable reading" in result.stdout and "Bot reading" in result.stdout
     assert "IP" in result.stdout and "withdrawal" in result.stdout
     assert "ok    reading:" in result.stdout and "ok    bot reading:" in result.stdout
+    assert "ok    wallet reading:" in result.stdout
     # One weight-1 call per permission, plus one public call for the clock: nothing else.
     assert sorted(set(paths)) == [
         "/api/v1/account/balances",
         "/api/v1/bot/orders",
         "/api/v1/common/symbols",
+        "/api/v1/wallet/balancesFull",
     ]
     settings = tomllib.loads((tmp_path / "cfg" / "config.toml").read_text())
     account = settings["accounts"]["main"]
@@ -74,6 +76,7 @@ def test_init_reports_a_refused_key_and_a_missing_bot_permission(tmp_path: Path)
         wrong = cli("init", "--base-url", sim.base_url, env=_env(tmp_path, "nope", "nope"))
     assert partial.exit_code == 0, partial.output
     assert "warn  bot reading" in partial.stdout and "tick 'Bot reading'" in partial.stdout
+    assert "warn  wallet reading" in partial.stdout and "tick 'Trade reading'" in partial.stdout
     assert wrong.exit_code == 1
     assert "FAIL  reading" in wrong.stdout and "API Management" in wrong.stdout
     assert wrong.stderr.strip().endswith("run `pionex-export init` again")

@@ -22,7 +22,10 @@ _PRICE, _SIZE = "DECIMAL(38,14)", "DECIMAL(38,10)"
 def _fields_sql(account: str | None) -> str:
     where = f"AND account = {literal(account)}" if account is not None else ""
     return f"""
-    SELECT account AS _account, symbol AS _symbol, endpoint AS _endpoint,
+    SELECT account AS _account, endpoint AS _endpoint, problem AS _problem,
+        -- The pair the record names, not the one asked for: a stray record is booked as what
+        -- it says it is (and flagged through `problem`).
+        coalesce(json_extract_string(record, '$.symbol'), symbol) AS _symbol,
         json_extract_string(record, '$.id') AS _id,
         json_extract_string(record, '$.orderId') AS _order_id,
         upper(json_extract_string(record, '$.role')) AS _role,
@@ -31,7 +34,7 @@ def _fields_sql(account: str | None) -> str:
         json_extract_string(record, '$.size') AS _size,
         json_extract_string(record, '$.fee') AS _fee,
         json_extract_string(record, '$.feeCoin') AS _fee_coin,
-        CAST(json_extract(record, '$.timestamp') AS BIGINT) AS _ms
+        TRY_CAST(json_extract(record, '$.timestamp') AS BIGINT) AS _ms, fetched_at AS _fetched_at
     FROM api_records WHERE kind = 'fill' {where}"""
 
 
@@ -41,6 +44,7 @@ def api_fill_candidates(account: str | None) -> list[str]:
         f"OR TRY_CAST(f._size AS {_SIZE}) <> TRY_CAST(f._size AS DECIMAL(38,18)))"
     )
     reason = f"""CASE
+        WHEN f._problem IS NOT NULL THEN 'API record did not match its request: ' || f._problem
         WHEN f._side NOT IN ('BUY', 'SELL') THEN 'unknown side ' || coalesce(f._side, 'NULL')
         WHEN TRY_CAST(f._size AS DECIMAL(38,18)) IS NULL OR TRY_CAST(f._price AS DECIMAL(38,18)) IS NULL
             THEN 'price or size is not a number'
@@ -51,7 +55,8 @@ def api_fill_candidates(account: str | None) -> list[str]:
         # Stable: the fill's identity, never the run or page that brought it.
         "txn_id": "md5(concat_ws('|', f._account, f._id, f._order_id, f._role))",
         "account": "f._account",
-        "occurred_at": "epoch_ms(f._ms)",
+        # No readable time (vetting flagged it): booked when it was fetched, never dropped.
+        "occurred_at": "coalesce(epoch_ms(f._ms), f._fetched_at)",
         "kind": "'trade'",
         "subkind": "f._role",
         "market": "'spot'",

@@ -1,8 +1,9 @@
 """What a key can read, found the only way Pionex allows: one cheap call per permission.
 
 No endpoint reports a key's permissions, so `/api/v1/account/balances` (weight 1) tests
-'Enable reading' and `/api/v1/bot/orders` (weight 1) tests 'Bot reading'. Trading and withdrawal
-rights cannot be seen from outside at all: the user is told to leave them off.
+'Enable reading', `/api/v1/wallet/balancesFull` (weight 1) the wallet spec's 'Trade reading' and
+`/api/v1/bot/orders` (weight 1) 'Bot reading'. Trading and withdrawal rights cannot be seen from
+outside at all: the user is told to leave them off.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import httpx
 
 from exporter.pionex.client import PionexClient
 from exporter.pionex.credentials import Credentials
-from exporter.pionex.errors import ApiError, AuthError
+from exporter.pionex.errors import ApiError, AuthError, RouteMissingError, permission_for
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
 
@@ -40,8 +41,46 @@ def _held(balance: dict) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class OptionalCheck:
+    name: str
+    path: str
+    params: dict[str, str]
+    can: str  # what the key can read when the call succeeds
+    skip: str  # when the permission does not matter
+
+
+# Permissions the fetch can do without (it notes them and exits 3), per the specs' names.
+OPTIONAL_CHECKS = (
+    OptionalCheck("wallet reading", "/api/v1/wallet/balancesFull", {},
+                  "key can read the whole wallet (bot and earn balances)",
+                  "reconcile then estimates bot balances from the bots' details"),
+    OptionalCheck("bot reading", "/api/v1/bot/orders", {"status": "running"},
+                  "key can read bots (grid, copy trading)", "skip this if you never used bots"),
+)
+
+
+def _optional_check(client: PionexClient, check: OptionalCheck) -> Finding:
+    try:
+        client.get(check.path, check.params)
+        return Finding(check.name, OK, check.can)
+    except RouteMissingError as exc:
+        return Finding(check.name, WARN, str(exc), f"none needed if this host lacks it ({check.skip})")
+    except AuthError as exc:
+        permission = permission_for(check.path)
+        return Finding(
+            check.name,
+            WARN if exc.code == "PERMISSION_DENIED" else FAIL,
+            str(exc),
+            f"edit the key in Pionex > API Management and tick '{permission}' ({check.skip})",
+        )
+    except (ApiError, httpx.HTTPError) as exc:
+        return Finding(check.name, WARN, f"could not check {check.name}: {exc}",
+                       "run `pionex-export doctor` again later")
+
+
 def check_key(base_url: str, credentials: Credentials) -> list[Finding]:
-    """Reading and bot reading, each from one weight-1 call."""
+    """Reading, wallet reading and bot reading, each from one weight-1 call."""
     with _client(base_url, credentials) as client:
         try:
             balances = client.get("/api/v1/account/balances").get("balances") or []
@@ -69,28 +108,8 @@ def check_key(base_url: str, credentials: Credentials) -> list[Finding]:
                 "reading", OK, f"key can read balances, orders and fills ({coins} coin(s) held)"
             )
         ]
-        try:
-            client.get("/api/v1/bot/orders", {"status": "running"})
-            found.append(Finding("bot reading", OK, "key can read bots (grid, copy trading)"))
-        except AuthError as exc:
-            found.append(
-                Finding(
-                    "bot reading",
-                    WARN if exc.code == "PERMISSION_DENIED" else FAIL,
-                    str(exc),
-                    "edit the key in Pionex > API Management and tick 'Bot reading' "
-                    "(skip this if you never used bots)",
-                )
-            )
-        except (ApiError, httpx.HTTPError) as exc:
-            found.append(
-                Finding(
-                    "bot reading",
-                    WARN,
-                    f"could not check bot reading: {exc}",
-                    "run `pionex-export doctor` again later",
-                )
-            )
+        for check in OPTIONAL_CHECKS:
+            found.append(_optional_check(client, check))
     return found
 
 

@@ -14,8 +14,9 @@ KEY_GUIDE = """\
 How to create a read-only Pionex API key (2 minutes):
   1. pionex.com > Account > API Management > Create API (pionex.us: API keys may be unavailable;
      use export files there).
-  2. Tick ONLY 'Enable reading' and 'Bot reading'. Never tick trading, transfer or withdrawal:
-     this tool only reads, and a read-only key cannot move your money if it leaks.
+  2. Tick ONLY 'Enable reading' and 'Bot reading' (and 'Trade reading' if offered: the wallet
+     overview needs it). Never tick trading, transfer or withdrawal: this tool only reads, and
+     a read-only key cannot move your money if it leaks.
   3. Bind the key to this machine's public IP address (the IP allow-list), then save it.
   4. Give the key and secret to this tool through PIONEX_API_KEY / PIONEX_API_SECRET or let
      `init` store them in a file only you can read (mode 0600). They never enter the database,

@@ -20,7 +20,7 @@ from exporter.store.db import run, scalar
 
 EXIT_OK = 0
 EXIT_FAILED = 1
-EXIT_ATTENTION = 3  # synced, but new problems need a look (review rows, reconcile differences)
+EXIT_ATTENTION = 3  # synced, but a look is needed (new problems, an endpoint the key cannot read)
 
 
 @dataclass
@@ -34,6 +34,8 @@ class AccountSync:
     outputs: list[Path] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # optional endpoints the fetch could not read
+    flagged: list[str] = field(default_factory=list)  # the fetch's fills flagged for review
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -54,6 +56,8 @@ class AccountSync:
             parts.append("nothing new")
         if self.export_folder is not None:
             parts.append(f"exported to {self.export_folder}")
+        if self.refused:
+            parts.append(f"could not read {len(self.refused)} endpoint(s)")
         if self.problems:
             parts.append(f"{len(self.problems)} new problem(s)")
         if self.failures:
@@ -178,7 +182,7 @@ def sync_account(
 
 
 def _fetch(db: Path, account: AccountConfig, use_env: bool, result: AccountSync) -> None:
-    from exporter.pionex.fetch import fetch_to_db
+    from exporter.pionex.fetch import fetch_to_db, flagged_line
 
     try:
         credentials = account_credentials(account, use_env=use_env)
@@ -212,6 +216,9 @@ def _fetch(db: Path, account: AccountConfig, use_env: bool, result: AccountSync)
         result.failures.append(f"fetch from {account.base_url}: {exc}")
         return
     result.fills_new = report.new_fills
+    result.refused = [r.line() for r in report.refused]
+    if report.flagged:
+        result.flagged = [flagged_line(report.flagged)]
     result.notes += report.skipped
 
 
@@ -229,6 +236,6 @@ def accounts_to_sync(config: Config, account: str, all_accounts: bool) -> list[A
 def exit_code(results: list[AccountSync]) -> int:
     if any(r.failures for r in results):
         return EXIT_FAILED
-    if any(r.problems for r in results):
+    if any(r.problems or r.refused or r.flagged for r in results):
         return EXIT_ATTENTION
     return EXIT_OK

@@ -3,7 +3,8 @@
 Sheets: `Summary` (period, per-asset in/out/fees/net, counts per kind, needs-review count, monthly
 trading volume and fees with a chart), `Transactions` (every transaction), one sheet per family
 of kinds (`Trades`, `Deposits & withdrawals`, `Income & expenses`, `Futures`), and `Needs
-review` (every flagged row with its reason and origin). A sheet that would pass Excel's
+review` (every flagged row with its reason and origin), and `Bots` (each bot's investment, profit
+and fees from the API, see `xlsx_bots`). A sheet that would pass Excel's
 1,048,576 rows continues on `Transactions (2)`, ...
 
 Exactness: Excel stores numbers as binary floats (about 15 significant digits), so an amount
@@ -36,6 +37,7 @@ import duckdb
 from exporter.errors import UserError
 from exporter.outputs.common import Selection, atomic_output, safe_text
 from exporter.outputs.flows import ORDER_BY
+from exporter.outputs.xlsx_bots import write_bots_sheet
 
 EXCEL_MAX_ROWS = 1_048_576
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -476,5 +478,6 @@ def write(
             ORDER_BY,
             "Account",
         )
+        write_bots_sheet(w, con, selection)
         book.close()
     return WorkbookResult(Path(path), total, tuple(w.sheets))

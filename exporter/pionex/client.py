@@ -1,8 +1,9 @@
 """The read-only Pionex HTTP client: allow-listed GETs only, signed, throttled, retried, typed errors.
 
 Nothing here can place, cancel or move anything: `request` refuses any method but GET and any path
-outside `ENDPOINTS` before a URL or a header is built. Errors arrive with HTTP 200, so every reply's
-`result` is checked; 429 waits the ban out without sending; transient faults retry with backoff.
+outside `ENDPOINTS` before a URL or a header is built. Errors arrive with HTTP 200 (the spec also
+allows 400/401 with the same envelope), so every reply's `result` is checked; 404 is a missing
+route; 429 waits the ban out without sending; transient faults retry with backoff.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from typing import Any
 import httpx
 
 from exporter.pionex.credentials import Credentials
-from exporter.pionex.errors import ApiError, ClockError, NetworkError, ReadOnlyViolation, error_for
+from exporter.pionex.errors import (
+    ApiError,
+    ClockError,
+    NetworkError,
+    ReadOnlyViolation,
+    RemoteError,
+    RouteMissingError,
+    error_for,
+)
 from exporter.pionex.signing import sign
 from exporter.pionex.throttle import Throttle
 
@@ -153,8 +162,14 @@ class PionexClient:
                 self.throttle.ban(self._ban_seconds)
                 continue
             if reply.status_code == 404:
-                raise ApiError(f"GET {path}: route not found on {self.base_url}", path=path)
+                raise RouteMissingError(
+                    f"GET {path}: {self.base_url} has no such route (HTTP 404)", path=path
+                )
             body = _json_or_none(reply)
+            if 400 <= reply.status_code < 500 and not (isinstance(body, dict) and "result" in body):
+                # A refusal without the error envelope: asking again gets the same answer.
+                raise RemoteError(f"GET {path}: HTTP {reply.status_code} from {self.base_url}",
+                                  path=path)
             if reply.status_code >= 500 or not isinstance(body, dict) or "result" not in body:
                 failures += 1
                 last_problem = f"HTTP {reply.status_code}" + (

@@ -19,7 +19,7 @@ import duckdb
 from exporter.pionex import landing
 from exporter.pionex.client import DEFAULT_BASE_URL, PionexClient
 from exporter.pionex.credentials import Credentials
-from exporter.pionex.errors import InvalidSymbolError
+from exporter.pionex.errors import ApiError, InvalidSymbolError
 from exporter.pionex.paging import (
     ALL_ORDERS,
     FILLS,
@@ -27,10 +27,13 @@ from exporter.pionex.paging import (
     TimeWalk,
     TokenWalk,
     fill_key,
+    ms_or_none,
     order_key,
     orders_walk,
 )
+from exporter.pionex.refusals import Refusal, refusal_for
 from exporter.pionex.throttle import Throttle
+from exporter.pionex.vetting import fill_problem
 
 DAY_MS = 86_400_000
 DEFAULT_LOOKBACK_DAYS = 365
@@ -63,6 +66,10 @@ class FetchReport:
     new_fills: int = 0
     new_orders: int = 0
     skipped: list[str] = field(default_factory=list)
+    # Optional endpoints the server refused (permission, route missing); the rest completed.
+    refused: list[Refusal] = field(default_factory=list)
+    # Fills kept raw and flagged because they did not match their request: "key: why".
+    flagged: list[str] = field(default_factory=list)
     bots: int = 0
     requests: int = 0
     weight: int = 0
@@ -116,6 +123,8 @@ class Fetcher:
         self.since = _ms(options.since) if options.since else now - DEFAULT_LOOKBACK_DAYS * DAY_MS
         self.top = 0
         self.report = FetchReport(run_id=0, symbols=[])
+        self.refused: dict[str, Refusal] = {}
+        self.known_coins: set[str] = set()  # sides of listed pairs and held coins (vetting)
 
     def run(self) -> FetchReport:
         started = time.monotonic()
@@ -140,7 +149,10 @@ class Fetcher:
                 self.writer.rollback()
             self._finish("failed", str(exc) or type(exc).__name__, started)
             raise
-        self._finish("ok", "; ".join(self.report.skipped) or None, started)
+        notes = [r.line() for r in self.report.refused] + self.report.skipped
+        if self.report.flagged:
+            notes.append(flagged_line(self.report.flagged))
+        self._finish("ok", "; ".join(notes) or None, started)
         return self.report
 
     def _finish(self, status: str, message: str | None, started: float) -> None:
@@ -154,17 +166,40 @@ class Fetcher:
                            weight=r.weight, retries=r.retries, new_fills=r.new_fills,
                            new_orders=r.new_orders, message=message)
 
+    # --- optional endpoints -------------------------------------------------------------------
+    def _refuse(self, exc: ApiError) -> None:
+        """Note a refused optional endpoint and go on, or re-raise what must stop the fetch."""
+        refusal = refusal_for(exc, self.client.base_url)
+        if refusal is None:
+            raise exc
+        if refusal.endpoint not in self.refused:
+            self.refused[refusal.endpoint] = refusal
+            self.report.refused.append(refusal)
+            landing.save_refusal(self.con, self.account, self.report.run_id, refusal)
+
+    def _optional(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """`data` of an optional endpoint, or None once it was refused (asked once per run)."""
+        if path in self.refused:
+            return None
+        try:
+            return self.client.get(path, params)
+        except ApiError as exc:
+            self._refuse(exc)
+            return None
+
     # --- discovery ----------------------------------------------------------------------------
     def _discover(self) -> list[str]:
         data = self.client.get("/api/v1/common/symbols")
         listed = {s["symbol"]: (s.get("baseCurrency", ""), s.get("quoteCurrency", ""))
                   for s in data.get("symbols") or []}
-        spot = self.client.get("/api/v1/account/balances").get("balances") or []
-        full = self.client.get("/api/v1/wallet/balancesFull")
+        spot_data = self._optional("/api/v1/account/balances")
+        spot = (spot_data or {}).get("balances") or []
+        full = self._optional("/api/v1/wallet/balancesFull")
         landing.save_balances(self.con, self.account, self.report.run_id, spot, full)
         held = _held(spot)
-        for detail in (full.get("botAccount") or {}).get("detail") or []:
+        for detail in ((full or {}).get("botAccount") or {}).get("detail") or []:
             held |= _held(detail.get("list") or [])
+        self.known_coins = {c for pair in listed.values() for c in pair if c} | held
         known, invalid = landing.known_symbols(self.con, self.account)
         guesses = [s for s in guess_symbols(listed, held) if s not in invalid]
         ordered: list[str] = []
@@ -174,9 +209,27 @@ class Fetcher:
         return ordered
 
     # --- per symbol ---------------------------------------------------------------------------
+    def _problem(self, kind: str, record: dict[str, Any], asked: dict[str, Any]) -> str | None:
+        return fill_problem(record, asked, self.known_coins) if kind == "fill" else None
+
+    def _note_flagged(self, kind: str, records: list[tuple[str, Any, Any, str | None]]) -> None:
+        """Report the mismatching records this page lands; one already stored (e.g. from its
+        own pair's walk) stays as it was and is not reported."""
+        suspect = {key: problem for key, _ms, _record, problem in records if problem}
+        if suspect:
+            stored = landing.stored_keys(self.con, self.account, kind, list(suspect))
+            self.report.flagged += [f"{k}: {p}" for k, p in suspect.items() if k not in stored]
+
     def _symbol(self, symbol: str, explicit: bool) -> None:
         try:
-            self.report.new_orders += self._walk(ALL_ORDERS, symbol, "order", orders_walk)
+            if ALL_ORDERS not in self.refused:
+                try:
+                    self.report.new_orders += self._walk(ALL_ORDERS, symbol, "order", orders_walk)
+                except InvalidSymbolError:
+                    raise
+                except ApiError as exc:
+                    self.writer.commit()  # the pages before the refusal are consistent
+                    self._refuse(exc)
             self.report.new_fills += self._walk(FILLS, symbol, "fill", self._fills_walk)
         except InvalidSymbolError:
             self.report.skipped.append(f"{symbol}: unknown to the server, skipped")
@@ -187,7 +240,8 @@ class Fetcher:
 
     def _fills_walk(self, symbol: str, floor: int, top: int, cursor: int) -> FillsWalk:
         return FillsWalk(symbol, floor, top, cursor,
-                         orders_at=lambda s, ms: landing.orders_at(self.con, self.account, s, ms))
+                         orders_at=lambda s, ms: landing.orders_at(self.con, self.account, s, ms),
+                         orders_known=ALL_ORDERS not in self.refused)
 
     def _walk(self, endpoint: str, symbol: str, kind: str,
               make: Callable[[str, int, int, int], TimeWalk]) -> int:
@@ -205,7 +259,9 @@ class Fetcher:
                     cp.finish_walk()
                 else:
                     cp.walk_cursor = page.cursor
-                records = [(key(r), int(r[time_field]), r) for r in page.records]
+                records = [(key(r), ms_or_none(r.get(time_field)), r,
+                            self._problem(kind, r, call.params)) for r in page.records]
+                self._note_flagged(kind, records)
                 added += self.writer.write(cp, run_id=self.report.run_id, kind=kind,
                                            endpoint=call.path, params=call.params, records=records)
                 self.pages += 1
@@ -226,14 +282,26 @@ class Fetcher:
         for status in ("running", "finished"):
             walk = TokenWalk(status)
             while (call := walk.next_call()) is not None:
-                page = walk.feed(self.client.get(call.path, call.params))
+                data = self._optional(call.path, call.params)
+                if data is None:  # no bot reading: nothing more to ask
+                    return
+                page = walk.feed(data)
                 details = {}
                 for bot in page:
                     bot_id, path = str(bot.get("buOrderId")), BOT_DETAIL_PATHS.get(bot.get("buOrderType"))
                     if path and bot_id not in done:
-                        details[bot_id] = (path, self.client.get(path, {"buOrderId": bot_id}))
+                        detail = self._optional(path, {"buOrderId": bot_id})
+                        if detail is not None:
+                            details[bot_id] = (path, detail)
                 landing.save_bots(self.con, self.account, page, details)
                 self.report.bots += len(page)
+
+
+def flagged_line(flagged: list[str], shown: int = 3) -> str:
+    """One line for the fills a run kept raw and flagged, with the first few reasons."""
+    more = f"; and {len(flagged) - shown} more" if len(flagged) > shown else ""
+    return (f"{len(flagged)} fill(s) kept raw and flagged for review (they did not match their "
+            f"request): {'; '.join(flagged[:shown])}{more}; see `pionex-export status`")
 
 
 def fetch(con: duckdb.DuckDBPyConnection, client: PionexClient, account: str,

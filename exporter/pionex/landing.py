@@ -16,6 +16,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from exporter.pionex.refusals import Refusal
+
 _SPOT_SYMBOL = r"^[A-Z0-9]+_[A-Z0-9]+$"
 # Never stored: they are per-request noise or credentials.
 _UNSTORED_PARAMS = frozenset({"timestamp", "signature", "key"})
@@ -100,7 +102,7 @@ def _insert_records(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) 
     try:
         return con.execute(
             "INSERT OR IGNORE INTO api_records SELECT account, kind, record_key, symbol, "
-            "record_time_ms, endpoint, params, record, fetched_at, run_id FROM _api_batch"
+            "record_time_ms, endpoint, params, record, fetched_at, run_id, problem FROM _api_batch"
         ).fetchone()[0]
     finally:
         con.unregister("_api_batch")
@@ -120,14 +122,16 @@ class PageWriter:
         self._opened: float | None = None
 
     def write(self, cp: Checkpoint, *, run_id: int, kind: str, endpoint: str,
-              params: dict[str, Any], records: list[tuple[str, int | None, dict[str, Any]]]) -> int:
-        """Store (record_key, time_ms, record) rows and the checkpoint; returns rows new to the DB."""
+              params: dict[str, Any],
+              records: list[tuple[str, int | None, dict[str, Any], str | None]]) -> int:
+        """Store (record_key, time_ms, record, problem) rows and the checkpoint; returns rows new
+        to the DB. `problem` says why the record does not match its request (vetting)."""
         now, shown = utcnow(), params_json(params)
         rows = [
             {"account": cp.account, "kind": kind, "record_key": key, "symbol": cp.symbol,
              "record_time_ms": time_ms, "endpoint": endpoint, "params": shown,
-             "record": as_json(record), "fetched_at": now, "run_id": run_id}
-            for key, time_ms, record in records
+             "record": as_json(record), "fetched_at": now, "run_id": run_id, "problem": problem}
+            for key, time_ms, record, problem in records
         ]
         if self._opened is None:
             self.con.execute("BEGIN TRANSACTION")
@@ -154,6 +158,16 @@ class PageWriter:
             self.con.execute("ROLLBACK")
 
 
+def stored_keys(con: duckdb.DuckDBPyConnection, account: str, kind: str,
+                keys: list[str]) -> set[str]:
+    """Which of `keys` are already in api_records (a page's few flagged records, not a scan)."""
+    rows = con.execute(
+        "SELECT record_key FROM api_records WHERE account = ? AND kind = ? AND list_contains(?, record_key)",
+        [account, kind, keys],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
 def mark_invalid(con: duckdb.DuckDBPyConnection, cp: Checkpoint) -> None:
     cp.status = "invalid_symbol"
     _save_checkpoint(con, cp)
@@ -176,6 +190,32 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: int, status: str, **figur
          figures.get("retries"), figures.get("new_fills"), figures.get("new_orders"),
          figures.get("message"), run_id],
     )
+
+
+def save_refusal(con: duckdb.DuckDBPyConnection, account: str, run_id: int,
+                 refusal: Refusal) -> None:
+    """Record a refused optional endpoint for this run."""
+    con.execute(
+        "INSERT OR REPLACE INTO api_refusals VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [account, run_id, refusal.endpoint, refusal.code, refusal.missing, refusal.fix, utcnow()],
+    )
+
+
+def latest_refusals(con: duckdb.DuckDBPyConnection,
+                    account: str) -> tuple[int | None, list[Refusal]]:
+    """(run id, its refusals) of the account's newest finished fetch run."""
+    row = con.execute(
+        "SELECT max(run_id) FROM api_fetch_runs WHERE account = ? AND finished_at IS NOT NULL",
+        [account],
+    ).fetchone()
+    run_id = row[0] if row else None
+    if run_id is None:
+        return None, []
+    rows = con.execute(
+        "SELECT endpoint, code, missing, fix FROM api_refusals WHERE run_id = ? ORDER BY endpoint",
+        [run_id],
+    ).fetchall()
+    return run_id, [Refusal(*row) for row in rows]
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -94,7 +94,14 @@ class TimeWalk:
         if len(records) < self.page_size:
             self.done = True
             return Page(fresh, self.floor, True)
-        times = [int(r[self.time_field]) for r in records]
+        # Page by the records inside the asked window only: one stray time must not move the
+        # cursor (vetting flags it).
+        assert self.cursor is not None
+        times = [t for t in (ms_or_none(r.get(self.time_field)) for r in records)
+                 if t is not None and self.floor <= t <= self.cursor]
+        if not times:
+            self.done = True
+            return Page(fresh, self.floor, True)
         oldest, newest = min(times), max(times)
         if oldest == newest:
             return self._saturated(fresh, oldest)
@@ -120,6 +127,9 @@ class FillsWalk(TimeWalk):
     """
 
     orders_at: Callable[[str, int], Iterable[int]] = lambda _symbol, _ms: ()
+    # False when allOrders could not be read: `orders_at` is then blind, and a saturated
+    # millisecond is reported in `saturated` as possibly incomplete.
+    orders_known: bool = True
     pending: list[int] = field(default_factory=list)
     by_order_from: int | None = None
     fallback_ms: int | None = None
@@ -134,6 +144,8 @@ class FillsWalk(TimeWalk):
 
     def _saturated(self, fresh: list[dict[str, Any]], ms: int) -> Page:
         self.fallback_ms = ms
+        if not self.orders_known:
+            self.saturated.append(ms)
         orders = {int(r["orderId"]) for r in fresh} | {int(o) for o in self.orders_at(self.symbol, ms)}
         self.pending = sorted(orders)
         self.by_order_from = None
@@ -143,7 +155,7 @@ class FillsWalk(TimeWalk):
         if not self.pending:
             return super().feed(data)
         records = data.get("fills") or []
-        fresh = self._fresh(r for r in records if r.get("symbol", self.symbol) == self.symbol)
+        fresh = self._fresh(records)  # a record of another pair is kept; vetting flags it
         if len(records) < FILL_PAGE:
             self.pending.pop(0)
             self.by_order_from = None
@@ -155,6 +167,14 @@ class FillsWalk(TimeWalk):
             self.cursor = self.fallback_ms - 1
             self.done = self.cursor < self.floor
         return Page(fresh, self.cursor, self.done)
+
+
+def ms_or_none(value: Any) -> int | None:
+    """A record's time as int ms, or None when it is missing or not a number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def orders_walk(symbol: str, floor: int, top: int, cursor: int | None = None) -> TimeWalk:

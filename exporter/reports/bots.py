@@ -13,10 +13,39 @@ import duckdb
 
 from exporter.reports.days import DayRange, subtract
 
-# buOrderData fields per meaning, first present wins (field names differ per bot type, docs 7.9).
-INVESTMENT_FIELDS = ("quoteTotalInvestment", "quoteInvestment", "usdtInvestment")
-BASE_INVESTMENT_FIELDS = ("baseTotalInvestment", "baseInvestment")
-PROFIT_FIELDS = ("realizedProfit", "profit", "gridProfit", "profitWithdrawn")
+
+@dataclass(frozen=True)
+class BotFields:
+    """Which `buOrderData` field each figure of one bot type comes from (openapi_bot.yaml at
+    b8c63d29: SpotGridOrderData, FuturesGridOrderData, SmartCopyOrderData). None: the spec has
+    no such field for the type, and the figure stays empty rather than guessed."""
+
+    investment: str | None = None  # in the quote coin
+    base_investment: str | None = None
+    profit: str | None = None  # the type's total profit
+    grid_profit: str | None = None
+    profit_withdrawn: str | None = None
+    profit_exited: str | None = None
+    funding_fee: str | None = None  # signed as the API gives it (paid funding is negative)
+    fee_quote: tuple[str, ...] = ()  # fee fields in the quote coin
+    fee_base: str | None = None  # fee field in the base coin
+
+
+FIELDS = {
+    "spot_grid": BotFields(
+        investment="quoteTotalInvestment", base_investment="baseTotalInvestment",
+        profit="realizedProfit", grid_profit="gridProfit", profit_withdrawn="profitWithdrawn",
+        fee_quote=("totalFeeInQuote",), fee_base="totalFeeInBase"),
+    # The futures-grid spec has no total-profit field: withdrawn and exited profit are shown as
+    # they are, never added up into a guess.
+    "futures_grid": BotFields(
+        investment="quoteInvestment", profit_withdrawn="profitWithdrawn",
+        profit_exited="profitExited", funding_fee="fundingFeePayment",
+        fee_quote=("liquidationFee",)),
+    # Smart copy: trading fees sit in each portfolio item, in the quote and in that item's base.
+    "smart_copy": BotFields(
+        investment="quoteTotalInvestment", profit="profit", funding_fee="fundingFee"),
+}
 
 
 @dataclass
@@ -32,8 +61,11 @@ class BotRow:
     investment: Decimal | None = None  # in the quote coin
     base_investment: Decimal | None = None
     profit: Decimal | None = None
-    fee_quote: Decimal | None = None
-    fee_base: Decimal | None = None
+    grid_profit: Decimal | None = None
+    profit_withdrawn: Decimal | None = None
+    profit_exited: Decimal | None = None
+    funding_fee: Decimal | None = None
+    fees: dict[str, Decimal] = field(default_factory=dict)  # trading fees per coin
     holdings: dict[str, Decimal] = field(default_factory=dict)  # running bots: coins inside it now
     ledger_trades: int = 0
     unexported: list[DayRange] = field(default_factory=list)
@@ -62,8 +94,11 @@ class BotRow:
             "investment": text(self.investment),
             "base_investment": text(self.base_investment),
             "profit": text(self.profit),
-            "fee_quote": text(self.fee_quote),
-            "fee_base": text(self.fee_base),
+            "grid_profit": text(self.grid_profit),
+            "profit_withdrawn": text(self.profit_withdrawn),
+            "profit_exited": text(self.profit_exited),
+            "funding_fee": text(self.funding_fee),
+            "fees": {k: text(v) for k, v in sorted(self.fees.items())},
             "holdings": {k: text(v) for k, v in sorted(self.holdings.items())},
             "ledger_trades": self.ledger_trades,
             "unexported": [
@@ -82,17 +117,29 @@ def _dec(value: Any) -> Decimal | None:
         return None
 
 
-def _first(data: dict[str, Any], names: tuple[str, ...]) -> Decimal | None:
-    for name in names:
-        value = _dec(data.get(name))
-        if value is not None:
-            return value
-    return None
+def _field(data: dict[str, Any], name: str | None) -> Decimal | None:
+    return _dec(data.get(name)) if name else None
 
 
-def _sum(values: list[Decimal | None]) -> Decimal | None:
-    known = [v for v in values if v is not None]
-    return sum(known, Decimal(0)) if known else None
+def _fees(kind: str, base: str | None, quote: str | None, data: dict[str, Any]) -> dict[str, Decimal]:
+    """Fees per coin from the type's fee fields (smart copy: summed over its portfolio)."""
+    fields = FIELDS.get(kind, BotFields())
+    fees: dict[str, Decimal] = {}
+
+    def add(coin: str | None, value: Any) -> None:
+        amount = _dec(value)
+        if coin and amount:
+            fees[coin] = fees.get(coin, Decimal(0)) + amount
+
+    for name in fields.fee_quote:
+        add(quote, data.get(name))
+    if fields.fee_base:
+        add(base, data.get(fields.fee_base))
+    if kind == "smart_copy":
+        for item in data.get("portfolio") or []:
+            add(quote, item.get("totalFeeInQuote"))
+            add(item.get("base"), item.get("totalFeeInBase"))
+    return fees
 
 
 def _holdings(
@@ -135,17 +182,15 @@ def load_bots(con: duckdb.DuckDBPyConnection, account: str) -> list[BotRow]:
     for bot_id, kind, status, base, quote, created, closed, listed, detail in rows:
         data = (json.loads(detail) if detail else json.loads(listed)).get("buOrderData") or {}
         bot = BotRow(bot_id, kind, status, _symbol(kind, base, quote), base, quote, created, closed)
-        bot.investment = _first(data, INVESTMENT_FIELDS)
-        bot.base_investment = _first(data, BASE_INVESTMENT_FIELDS)
-        bot.profit = _first(data, PROFIT_FIELDS)
-        portfolio = data.get("portfolio") or []
-        bot.fee_quote = _sum(
-            [_dec(data.get("totalFeeInQuote"))]
-            + [_dec(p.get("totalFeeInQuote")) for p in portfolio]
-        )
-        bot.fee_base = _sum(
-            [_dec(data.get("totalFeeInBase"))] + [_dec(p.get("totalFeeInBase")) for p in portfolio]
-        )
+        fields = FIELDS.get(kind, BotFields())
+        bot.investment = _field(data, fields.investment)
+        bot.base_investment = _field(data, fields.base_investment)
+        bot.profit = _field(data, fields.profit)
+        bot.grid_profit = _field(data, fields.grid_profit)
+        bot.profit_withdrawn = _field(data, fields.profit_withdrawn)
+        bot.profit_exited = _field(data, fields.profit_exited)
+        bot.funding_fee = _field(data, fields.funding_fee)
+        bot.fees = _fees(kind, base, quote, data)
         if bot.running:
             bot.holdings = _holdings(kind, base, quote, data)
         bots.append(bot)

@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 
+from exporter.pionex.landing import latest_refusals
 from exporter.reports.coverage import api_coverage, export_coverage
 from exporter.reports.gaps import GapReport, find_gaps
 from exporter.reports.negative import negative_balances
@@ -36,6 +37,7 @@ def build_status(
     report = find_gaps(con, account, today)
     coverage = export_coverage(con, account) + api_coverage(con, account, report.today)
     negatives = negative_balances(con, account)
+    run_id, refusals = latest_refusals(con, account)
     status = {
         "account": account,
         "today": report.today.isoformat(),
@@ -44,6 +46,10 @@ def build_status(
         "review": review_rows(con, account),
         "negative_balances": [n.as_json() for n in negatives],
         "bots": [b.as_json() for b in report.bots],
+        "refused": [
+            {"run_id": run_id, "endpoint": r.endpoint, "code": r.code, "missing": r.missing,
+             "fix": r.fix} for r in refusals
+        ],
         "warnings": report.warnings + [n.message() for n in negatives],
     }
     return status, report
@@ -102,6 +108,12 @@ def format_status(status: dict[str, Any]) -> str:
             f"Bots: {len(bots)} from the API, {flagged} with trades missing from the "
             "exports (details: pionex-export bots)",
         ]
+    refused = status["refused"]
+    if refused:
+        out += ["", f"Could not read in the last fetch (run {refused[0]['run_id']})"]
+        for r in refused:
+            out.append(f"  {r['endpoint']} ({r['code']}): {r['missing']}")
+            out.append(f"    fix: {r['fix']}")
     warnings = status["warnings"]
     out += ["", "Warnings" if warnings else "Warnings: none"]
     out += [f"  - {w}" for w in warnings]

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from exporter.simulator.bots import generate_bots
+
 DAY_MS = 86_400_000
 BASES = [
     "BTC",
@@ -85,7 +87,15 @@ class SimConfig:
     bot_page_size: int = 3
     api_key: str = "sim-api-key"
     api_secret: str = "sim-api-secret"
-    permissions: frozenset[str] = frozenset({"read", "bot"})
+    # The key's permissions, named after the specs: "read" (Enable reading: balances, orders,
+    # fills), "wallet" (the wallet spec's "Trade reading": balancesFull), "bot" (Bot reading).
+    permissions: frozenset[str] = frozenset({"read", "wallet", "bot"})
+    # Paths this host lacks: HTTP 404 with the route-not-found body (a venue without them).
+    missing_routes: frozenset[str] = frozenset()
+    # HTTP status of auth refusals: 200 as observed at Pionex, or 401 as the specs declare.
+    auth_error_status: int = 200
+    # Serve records a client must not trust blindly on the last page of a fills walk (server.py).
+    suspect_fills: bool = False
 
 
 @dataclass
@@ -326,7 +336,7 @@ def _assemble(
         expired_fills=[r for r in records if r["timestamp"] < cutoff],
         orders=orders,
         balances=balances,
-        bots=_bots(rng, now_ms, traded),
+        bots=generate_bots(rng, now_ms, traded, visible),
         traded_symbols=traded,
         delisted_symbol=DELISTED if config.hard_cases else None,
         no_fill_symbol=NO_FILLS if config.hard_cases else None,
@@ -360,42 +370,3 @@ def _order_row(o: dict[str, Any]) -> dict[str, Any]:
         "createTime": o["createTime"],
         "updateTime": o["updateTime"],
     }
-
-
-def _bots(rng: random.Random, now_ms: int, traded: list[str]) -> list[dict[str, Any]]:
-    kinds = ("spot_grid", "futures_grid", "smart_copy")
-    bots = []
-    for i in range(8):
-        kind = kinds[i % 3]
-        base, quote = traded[i % len(traded)].rsplit("_", 1)
-        created = now_ms - rng.randint(2, 80) * DAY_MS
-        finished = i % 2 == 0
-        bots.append(
-            {
-                "buOrderType": kind,
-                "buOrderId": f"bot-{i:04d}-{rng.randint(10**8, 10**9)}",
-                "userId": "sim-user",
-                "keyId": "",
-                "exchange": "pionex.v2",
-                "base": base,
-                "quote": quote,
-                "status": "canceled" if finished else "running",
-                "createTime": created,
-                "closeTime": created + DAY_MS if finished else 0,
-                "copyFrom": "",
-                "copyType": "",
-                "strategyId": "",
-                "canceling": False,
-                "note": "",
-                "closeNote": "",
-                "customizeName": "",
-                "botName": f"{kind} #{i}",
-                "groupId": "",
-                "copyBotOrderId": "",
-                "buOrderData": {
-                    "quoteTotalInvestment": str(100 * (i + 1)),
-                    "realizedProfit": str(Decimal(rng.randint(-500, 2000)).scaleb(-2)),
-                },
-            }
-        )
-    return bots

@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
+from exporter.simulator.bots import detail_reply, list_entry
 from exporter.simulator.data import SimConfig, Truth, generate
 from exporter.simulator.limits import Limiter
 
@@ -45,12 +46,25 @@ BOT_DETAIL = {
 }
 
 
-class Refusal(Exception):
-    """An error envelope (HTTP 200, result false)."""
+def required_permission(path: str) -> str:
+    """The permission a private path needs, per the specs' "API Key Permissions" lists.
 
-    def __init__(self, code: str, message: str) -> None:
+    Written from the specs on purpose, not shared with the client: the server must not agree with
+    the client by construction.
+    """
+    if path.startswith("/api/v1/bot/"):
+        return "bot"
+    if path.startswith("/api/v1/wallet/"):
+        return "wallet"
+    return "read"
+
+
+class Refusal(Exception):
+    """An error envelope (result false), sent with HTTP `status`."""
+
+    def __init__(self, code: str, message: str, status: int = 200) -> None:
         super().__init__(code)
-        self.code, self.message = code, message
+        self.code, self.message, self.status = code, message, status
 
 
 @dataclass
@@ -109,6 +123,13 @@ class Simulator:
 
     # --- checks -------------------------------------------------------------------------------
     def authenticate(self, path: str, raw_query: str, headers: Any) -> None:
+        try:
+            self._authenticate(path, raw_query, headers)
+        except Refusal as refusal:
+            refusal.status = self.config.auth_error_status
+            raise
+
+    def _authenticate(self, path: str, raw_query: str, headers: Any) -> None:
         key = headers.get("PIONEX-KEY")
         if not key:
             raise Refusal("APIKEY_LOST", "Apikey lost")
@@ -117,14 +138,16 @@ class Simulator:
         signature = headers.get("PIONEX-SIGNATURE")
         if not signature:
             raise Refusal("SIGNATURE_LOST", "signature lost")
-        pairs = [p.partition("=") for p in raw_query.split("&") if p]
-        raw = {k: v for k, _, v in pairs}
+        raw = decoded_query(raw_query)
         try:
             stamp = int(raw.get("timestamp", ""))
         except ValueError:
             raise Refusal("INVALID_TIMESTAMP", "timestamp lost") from None
         if abs(self.now_ms() - stamp) > 20_000:
             raise Refusal("INVALID_TIMESTAMP", "timestamp expired")
+        # The spec signs the values as they are, not URL-encoded, sorted by key: rebuild that
+        # string from the decoded query, so a client that signed `%2C` for a comma is refused
+        # here exactly as at Pionex.
         canonical = "&".join(
             f"{k}={v}" for k, v in sorted(raw.items(), key=lambda kv: kv[0].encode())
         )
@@ -133,10 +156,8 @@ class Simulator:
         ).hexdigest()
         if not hmac.compare_digest(expected, signature):
             raise Refusal("INVALID_SIGNATURE", "signature mismatch")
-        if path.startswith("/api/v1/bot/") and "bot" not in self.config.permissions:
-            raise Refusal("PERMISSION_DENIED", "permission denied")
-        if "read" not in self.config.permissions and not path.startswith("/api/v1/bot/"):
-            raise Refusal("PERMISSION_DENIED", "permission denied")
+        if required_permission(path) not in self.config.permissions:
+            raise Refusal("PERMISSION_DENIED", "Permission denied")
 
     # --- routes -------------------------------------------------------------------------------
     def route(self, path: str, q: dict[str, str]) -> dict[str, Any]:
@@ -210,7 +231,13 @@ class Simulator:
         symbol = self._symbol(q)
         records = self.book.fills.get(symbol, [])
         lo, hi = self._window(self.book.fill_ts.get(symbol, []), q)
-        return {"fills": records[max(lo, hi - 100) : hi][::-1]}
+        page = records[max(lo, hi - 100) : hi][::-1]
+        if self.config.suspect_fills and symbol == self.truth.traded_symbols[1]:
+            start = self._time(q, "startTime")
+            extra = suspects(self.truth, symbol, start) if start is not None else []
+            if len(page) + len(extra) < 100:  # only on a walk's last page: paging stays as is
+                page += extra
+        return {"fills": page}
 
     def _fills_by_order(self, q: dict[str, str]) -> dict[str, Any]:
         try:
@@ -255,7 +282,7 @@ class Simulator:
         size = self.config.bot_page_size
         end = start + size
         return {
-            "results": [_bot_summary(b) for b in bots[start:end]],
+            "results": [list_entry(b) for b in bots[start:end]],
             "nextPageToken": f"pg{status}.{end}" if end < len(bots) else None,
             "previousPageToken": f"pg{status}.{max(0, start - size)}" if start else None,
         }
@@ -263,12 +290,32 @@ class Simulator:
     def _bot_detail(self, kind: str, q: dict[str, str]) -> dict[str, Any]:
         for bot in self.truth.bots:
             if bot["buOrderId"] == q.get("buOrderId") and bot["buOrderType"] == kind:
-                return {**bot, "buOrderType": "grid_v5" if kind == "spot_grid" else kind}
+                return detail_reply(bot)
         raise Refusal("BOT_INVALID_ARGUMENT", "buOrderId not found")
 
 
-def _bot_summary(bot: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in bot.items() if k != "buOrderData"} | {"buOrderData": {}}
+SUSPECT_FEE_COIN = "XQZ"  # listed nowhere, held by no one
+
+
+def suspects(truth: Truth, symbol: str, start_ms: int) -> list[dict[str, Any]]:
+    """Records a careless server could put in a `symbol` fills reply for a window from `start_ms`:
+    another pair's real fill, a fill older than the window, a fee in a coin nobody knows."""
+    own = next(f for f in truth.fills if f["symbol"] == symbol)
+    other = next(f for f in truth.fills if f["symbol"] not in (symbol, truth.delisted_symbol))
+    last_id = max(f["id"] for f in truth.fills)
+    return [
+        dict(other),
+        {**own, "id": last_id + 1, "timestamp": start_ms - 86_400_000},
+        {**own, "id": last_id + 2, "feeCoin": SUSPECT_FEE_COIN},
+    ]
+
+
+def decoded_query(raw_query: str) -> dict[str, str]:
+    """The query's parameters with keys and values percent-decoded, as a web server reads them."""
+    return {
+        unquote(k): unquote(v)
+        for k, _, v in (p.partition("=") for p in raw_query.split("&") if p)
+    }
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -306,7 +353,7 @@ class _Handler(BaseHTTPRequestHandler):
         path, _, raw_query = self.path.partition("?")
         entry = LoggedRequest(self.command, path, raw_query, 200)
         sim.log(entry)
-        if path not in WEIGHTS:
+        if path not in WEIGHTS or path in sim.config.missing_routes:
             entry.status = 404
             return self._reply(404, b'{"error_msg":"404 Route Not Found"}')
         keys = [f"ip:{self.client_address[0]}"]
@@ -329,10 +376,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             entry.status = 0
             return None
-        query = {
-            unquote(k): unquote(v)
-            for k, _, v in (p.partition("=") for p in raw_query.split("&") if p)
-        }
+        query = decoded_query(raw_query)
+        status = 200
         try:
             if self.command != "GET":
                 raise Refusal("TRADE_OPERATION_DENIED", "the simulator serves reads only")
@@ -342,6 +387,7 @@ class _Handler(BaseHTTPRequestHandler):
                 {"result": True, "data": sim.route(path, query), "timestamp": sim.now_ms()}
             )
         except Refusal as refusal:
+            status = entry.status = refusal.status
             body = self._envelope(
                 {
                     "result": False,
@@ -353,7 +399,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "truncate":
             body = body[: len(body) // 2]
             self.close_connection = True
-        return self._reply(200, body)
+        return self._reply(status, body)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
 
