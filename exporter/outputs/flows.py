@@ -38,30 +38,52 @@ def _in(kinds: tuple[str, ...]) -> str:
     return "(" + ", ".join(literal(k) for k in kinds) + ")"
 
 
-def _sides_sql(selection: Selection) -> str:
-    """Each booked transaction's sent and received coin and amount; NULL where nothing moves."""
+def _sides_sql(selection: Selection, places: int | None) -> str:
+    """Each booked transaction's sent and received coin, its exact amounts and the amounts written
+    (rounded to `places` when the format takes no more); NULL where nothing moves."""
     trade_sent = "CASE WHEN side = 'BUY' THEN {q} ELSE {b} END"
     trade_received = "CASE WHEN side = 'BUY' THEN {b} ELSE {q} END"
-    return f"""
+    exact = f"""
     SELECT *,
         CASE WHEN kind = 'trade' THEN {trade_sent.format(q="quote_asset", b="base_asset")}
              WHEN kind IN {_in(OUTGOING)} THEN base_asset END AS sent_coin,
         nullif(CASE WHEN kind = 'trade' THEN {trade_sent.format(q="quote_amount", b="base_amount")}
-                    WHEN kind IN {_in(OUTGOING)} THEN base_amount END, 0) AS sent_value,
+                    WHEN kind IN {_in(OUTGOING)} THEN base_amount END, 0) AS exact_sent,
         CASE WHEN kind = 'trade' THEN {trade_received.format(q="quote_asset", b="base_asset")}
              WHEN kind IN {_in(INCOMING)} THEN base_asset END AS received_coin,
         nullif(CASE WHEN kind = 'trade'
                     THEN {trade_received.format(q="quote_amount", b="base_amount")}
-                    WHEN kind IN {_in(INCOMING)} THEN base_amount END, 0) AS received_value,
-        nullif(fee_amount, 0) AS fee_value
+                    WHEN kind IN {_in(INCOMING)} THEN base_amount END, 0) AS exact_received,
+        nullif(fee_amount, 0) AS exact_fee
     FROM transactions
     WHERE kind IN {_in(BOOKED_KINDS)} AND {selection.where()}
     """
 
+    def written(column: str) -> str:
+        # Rounded on its own, half away from zero (DuckDB round); never netted with another.
+        return column if places is None else f"nullif(round({column}, {places}), 0)"
 
-def flows_sql(selection: Selection) -> str:
-    """SQL: the selected booked transactions as sent/received/fee (DECIMAL, NULL when absent)."""
+    return f"""
+    SELECT *, {written("exact_sent")} AS sent_value, {written("exact_received")} AS received_value,
+        {written("exact_fee")} AS fee_value
+    FROM ({exact}) AS exact
+    """
+
+
+def flows_sql(selection: Selection, places: int | None = None, dropped: bool = False) -> str:
+    """SQL: the selected booked transactions as sent/received/fee (DECIMAL, NULL when absent).
+
+    `places`: the most decimal places the format takes. Each amount is rounded on its own before
+    the row is shaped, so a side that rounds to zero is no side, and a row that keeps only its fee
+    sends it. `dropped`: instead, the rows whose every amount rounds to zero (nothing to write).
+    The `exact_*` columns always hold the transaction's own amounts, and `rounded_off` says
+    whether a written amount differs from them."""
     flipped = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in FLIPPED.items())
+    kept = "(sent_value IS NOT NULL OR received_value IS NOT NULL OR fee_value IS NOT NULL)"
+    moving = "(exact_sent IS NOT NULL OR exact_received IS NOT NULL OR exact_fee IS NOT NULL)"
+    rounded_off = " OR ".join(
+        f"coalesce(exact_{c}, 0) <> coalesce({c}_value, 0)" for c in ("sent", "received", "fee")
+    )
     return f"""
     SELECT occurred_at, txn_id, account, kind, subkind, side, symbol, strategy, tx_hash,
         needs_review, review_reason, source_family, line_no,
@@ -79,13 +101,18 @@ def flows_sql(selection: Selection) -> str:
         CASE WHEN received_value IS NOT NULL THEN received_coin END AS received_asset,
         received_value AS received_amount,
         CASE WHEN NOT fee_only AND fee_value IS NOT NULL THEN fee_asset END AS fee_asset,
-        CASE WHEN NOT fee_only THEN fee_value END AS fee_amount
+        CASE WHEN NOT fee_only THEN fee_value END AS fee_amount,
+        CASE WHEN exact_sent IS NOT NULL THEN sent_coin END AS exact_sent_asset, exact_sent,
+        CASE WHEN exact_received IS NOT NULL THEN received_coin END AS exact_received_asset,
+        exact_received,
+        CASE WHEN exact_fee IS NOT NULL THEN fee_asset END AS exact_fee_asset, exact_fee,
+        ({rounded_off}) AS rounded_off
     FROM (
         SELECT *, sent_value IS NULL AND received_value IS NULL AND fee_value IS NOT NULL
             AS fee_only
-        FROM ({_sides_sql(selection)}) AS sides
+        FROM ({_sides_sql(selection, places)}) AS sides
     ) AS shaped
-    WHERE sent_value IS NOT NULL OR received_value IS NOT NULL OR fee_value IS NOT NULL
+    WHERE {f"NOT {kept} AND {moving}" if dropped else kept}
     """
 
 
