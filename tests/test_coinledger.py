@@ -14,11 +14,11 @@ from tests.helpers import (
     OTHERS_HEADER,
     TRADING_HEADER,
     cli,
-    coinledger_flows,
     ledger_nets,
     query,
     write_csv,
 )
+from tests.tax_readers import COINLEDGER
 
 EXACT_HEADER = (
     "Date (UTC),Platform (Optional),Asset Sent,Amount Sent,Asset Received,Amount Received,"
@@ -80,7 +80,7 @@ def test_trades_leave_type_blank_and_one_sided_rows_name_it(exported: Path) -> N
 
 
 def test_per_asset_flows_equal_the_ledger(exported: Path, db: Path) -> None:
-    assert coinledger_flows(exported) == ledger_nets(db)
+    assert COINLEDGER.nets(exported) == ledger_nets(db)
 
 
 def test_fee_appears_once_and_txid_is_carried(exported: Path) -> None:
@@ -180,7 +180,7 @@ def test_amounts_keep_every_decimal(db: Path, tmp_path: Path) -> None:
     rows = _rows(out)
     assert rows[0]["Amount Sent"] == "0.000000000000000001"
     assert rows[1]["Amount Received"] == "123456789012345678.5"
-    assert coinledger_flows(out) == {
+    assert COINLEDGER.nets(out) == {
         "USDT": Decimal("-0.000000000000000001"),
         "SHIB": Decimal("123456789012345678.5"),
     }
@@ -207,7 +207,7 @@ def test_zero_quantity_fills_keep_their_fees_and_name_no_empty_side(
     out = tmp_path / "coinledger.csv"
     assert cli("--db", db, "export", "coinledger", "-o", out).exit_code == 0
     rows = _rows(out)
-    assert coinledger_flows(out) == ledger_nets(db)
+    assert COINLEDGER.nets(out) == ledger_nets(db)
     for row in rows:
         assert (row["Asset Sent"] == "") == (row["Amount Sent"] == ""), row
         assert (row["Asset Received"] == "") == (row["Amount Received"] == ""), row
