@@ -52,7 +52,7 @@ RAW_DETAILS_HEADER = (
     "tax_id", "fee", "fee_coin",
 )  # fmt: skip
 
-PAIRS = (("ETH", "USDT"), ("BTC", "USDT"), ("SOL", "BTC"), ("DOGE", "USDT"))
+PAIRS = (("ETH", "USDT"), ("BTC", "USDT"), ("SOL", "BTC"), ("DOGE", "USDT"), ("MBTC", "USDT"))
 THIRD_COIN = "BNB"
 # 20-integer-digit amounts are drawn in HUGE_COIN, then each such row gets a coin of its own (per
 # account), so no per-asset sum reaches 10^20 (an input-side limit today, see the docstring).
@@ -335,6 +335,10 @@ def _import_and_check(tmp: Path, exports: dict[str, dict[str, list[tuple[str, ..
         assert result.exit_code == 0, result.output
     if query(db, "SELECT count(*) FROM ledger")[0][0]:
         _check_round_trip(db, tmp / "out")
+        for account in exports:  # one account's file holds that account's ledger, no other's
+            target, _ = run_export(db, "coinledger", tmp / "out" / account, "--account", account)
+            ledger = query(db, "SELECT asset, amount FROM ledger WHERE account = ?", [account])
+            assert READERS["coinledger"].nets(target) == expected_nets("coinledger", ledger)
 
 
 @QUICK
