@@ -13,7 +13,9 @@ Each row moves exactly what its ledger rows move, and a side is named only when 
 - a row whose only movement is its fee (a futures position closed flat, a fill of 0 for 0) books
   the fee as the amount sent, labelled as an outgoing event (`effective_kind`), so the fee still
   appears exactly once.
-Formats pick labels by `effective_kind`, which is `kind` except in those two cases.
+Formats pick labels by `effective_kind`, which is `kind` except in those two cases. A format that
+takes fewer decimals (TurboTax) has each amount rounded before the row is shaped, so a side that
+rounds to zero is no side either.
 """
 
 from __future__ import annotations
@@ -91,7 +93,6 @@ def flows_sql(selection: Selection, places: int | None = None, dropped: bool = F
              WHEN kind = 'trade' AND sent_value IS NULL THEN {literal(INCOMING_TRADE)}
              WHEN fee_only THEN CASE kind {flipped} ELSE kind END
              ELSE kind END AS effective_kind,
-        fee_only,
         concat_ws(' | ', description,
             CASE WHEN needs_review THEN 'REVIEW: ' || review_reason END,
             coalesce(member_name || ' line ' || line_no, api_ref)) AS note,
