@@ -9,8 +9,9 @@ every format. The built-in sample export is checked the same way.
 
 Generated values stay inside what the importer accepts today (issue 15, input side): a per-asset
 running sum of 10^20 or more aborts the import (the balance check's SUM overflows), and so does a
-2024-layout quotient amount / price of 10^20 or more. So 20-integer-digit amounts go to a coin of
-their own, one per row, below 9 * 10^19, and 2024 prices are at least 10^-6.
+2024-layout quotient amount / price of 10^20 or more, and an MBTC price whose x 1000 reaches 10^20.
+So 20-integer-digit amounts go to a coin of their own, one per row, below 9 * 10^19, prices have at
+most 12 integer digits, and 2024 prices are at least 10^-6.
 """
 
 from __future__ import annotations
