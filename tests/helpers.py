@@ -123,20 +123,3 @@ def table_counts(db: Path) -> dict[str, int]:
         )
     ]
     return {t: query(db, f'SELECT count(*) FROM "{t}"')[0][0] for t in sorted(tables)}
-
-
-def coinledger_flows(path: Path) -> dict[str, Decimal]:
-    """Per-asset net flow of a CoinLedger file: received - sent - fee, read with csv + Decimal."""
-    flows: dict[str, Decimal] = {}
-    with path.open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            for asset_col, amount_col, sign in (
-                ("Asset Received", "Amount Received", 1),
-                ("Asset Sent", "Amount Sent", -1),
-                ("Fee Currency (Optional)", "Fee Amount (Optional)", -1),
-            ):
-                if row[amount_col]:
-                    flows[row[asset_col]] = flows.get(row[asset_col], Decimal(0)) + sign * Decimal(
-                        row[amount_col]
-                    )
-    return {a: v for a, v in flows.items() if v != 0}

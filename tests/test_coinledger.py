@@ -14,11 +14,11 @@ from tests.helpers import (
     OTHERS_HEADER,
     TRADING_HEADER,
     cli,
-    coinledger_flows,
     ledger_nets,
     query,
     write_csv,
 )
+from tests.tax_readers import COINLEDGER
 
 EXACT_HEADER = (
     "Date (UTC),Platform (Optional),Asset Sent,Amount Sent,Asset Received,Amount Received,"
@@ -80,7 +80,7 @@ def test_trades_leave_type_blank_and_one_sided_rows_name_it(exported: Path) -> N
 
 
 def test_per_asset_flows_equal_the_ledger(exported: Path, db: Path) -> None:
-    assert coinledger_flows(exported) == ledger_nets(db)
+    assert COINLEDGER.nets(exported) == ledger_nets(db)
 
 
 def test_fee_appears_once_and_txid_is_carried(exported: Path) -> None:
@@ -180,7 +180,44 @@ def test_amounts_keep_every_decimal(db: Path, tmp_path: Path) -> None:
     rows = _rows(out)
     assert rows[0]["Amount Sent"] == "0.000000000000000001"
     assert rows[1]["Amount Received"] == "123456789012345678.5"
-    assert coinledger_flows(out) == {
+    assert COINLEDGER.nets(out) == {
         "USDT": Decimal("-0.000000000000000001"),
         "SHIB": Decimal("123456789012345678.5"),
     }
+
+
+def test_zero_quantity_fills_keep_their_fees_and_name_no_empty_side(
+    db: Path, tmp_path: Path
+) -> None:
+    """Issue 15 defect 1: a fill of 0 ETH for 5 USDT + 0.1 USDT fee, and fills that are only a
+    fee, must leave the same per-asset nets as the ledger; no asset is named without an amount."""
+    fills = [  # (hour, executed_qty, amount, side, fee, fee_coin)
+        ("10", "0", "5", "BUY", "0.1", "USDT"),
+        ("11", "0", "0", "BUY", "0.2", "USDT"),
+        ("12", "0", "0", "SELL", "0.3", "ETH"),
+        ("13", "0.5", "0", "SELL", "0", "USDT"),
+    ]
+    rows = [
+        (f"2025-05-01 {h}:00:00", qty, amount, "2000", side, "ETH_USDT", fee, coin, "Spot", "s_1")
+        for h, qty, amount, side, fee, coin in fills
+    ]
+    trading = write_csv(tmp_path / "trading.csv", TRADING_HEADER, rows)
+    assert cli("--db", db, "import", trading).exit_code == 0
+    assert ledger_nets(db) == {"USDT": Decimal("-5.3"), "ETH": Decimal("-0.8")}
+    out = tmp_path / "coinledger.csv"
+    assert cli("--db", db, "export", "coinledger", "-o", out).exit_code == 0
+    rows = _rows(out)
+    assert COINLEDGER.nets(out) == ledger_nets(db)
+    for row in rows:
+        assert (row["Asset Sent"] == "") == (row["Amount Sent"] == ""), row
+        assert (row["Asset Received"] == "") == (row["Amount Received"] == ""), row
+        one_sided = not (row["Amount Sent"] and row["Amount Received"])
+        assert row["Type"] if one_sided else not row["Type"], row
+        assert "REVIEW: zero-quantity fill" in row["Description (Optional)"]
+    # the fee of the 5 USDT fill stays in the fee columns; fee-only fills send their fee
+    assert [(r["Amount Sent"], r["Asset Sent"], r["Fee Amount (Optional)"]) for r in rows] == [
+        ("5", "USDT", "0.1"),
+        ("0.2", "USDT", ""),
+        ("0.3", "ETH", ""),
+        ("0.5", "ETH", ""),
+    ]

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from exporter.outputs import bittytax, cointracker, cointracking, koinly, turbotax
 from tests.helpers import cli, ledger_nets, query
+from tests.tax_readers import READERS, expected_nets
 from tests.test_outputs_common import build_full_db, read_rows
 
 # Headers written out independently of the code under test (export-formats.md B.2-B.5, BittyTax).
@@ -81,31 +82,6 @@ LABELS = {
         },
     ),  # fmt: skip
 }
-# (amount column, asset column, sign) per format: how each tool moves balances.
-FLOW_COLUMNS = {
-    "koinly": (
-        ("Received Amount", "Received Currency", 1),
-        ("Sent Amount", "Sent Currency", -1),
-        ("Fee Amount", "Fee Currency", -1),
-    ),
-    "cointracker": (
-        ("Received Quantity", "Received Currency", 1),
-        ("Sent Quantity", "Sent Currency", -1),
-        ("Fee Amount", "Fee Currency", -1),
-    ),
-    # CoinTracking's fee field is informational: its balances move by Buy and Sell only.
-    "cointracking": (("Buy Amount", "Buy Currency", 1), ("Sell Amount", "Sell Currency", -1)),
-    "turbotax": (
-        ("Received Amount", "Received Asset", 1),
-        ("Sent Amount", "Sent Asset", -1),
-        ("Fee Amount", "Fee Asset", -1),
-    ),
-    "bittytax": (
-        ("Buy Quantity", "Buy Asset", 1),
-        ("Sell Quantity", "Sell Asset", -1),
-        ("Fee Quantity", "Fee Asset", -1),
-    ),
-}
 PLAIN = re.compile(r"^\d+(\.\d*[1-9])?$")
 
 
@@ -120,26 +96,6 @@ def _export(db: Path, fmt: str, out: Path, *extra: str) -> list[dict[str, str]]:
     return read_rows(out)[1]
 
 
-def _flows(rows: list[dict[str, str]], columns) -> dict[str, Decimal]:  # type: ignore[no-untyped-def]
-    flows: dict[str, Decimal] = {}
-    for row in rows:
-        for amount_col, asset_col, sign in columns:
-            if row[amount_col]:
-                asset = row[asset_col]
-                flows[asset] = flows.get(asset, Decimal(0)) + sign * Decimal(row[amount_col])
-    return {a: v for a, v in flows.items() if v != 0}
-
-
-def _rounded_ledger(db: Path) -> dict[str, Decimal]:
-    """Σ of each ledger leg rounded on its own to 8 decimals, half up: TurboTax's documented rule."""
-    nets: dict[str, Decimal] = {}
-    for asset, amount in query(db, "SELECT asset, amount FROM ledger"):
-        amount = Decimal(amount)
-        rounded = abs(amount).quantize(Decimal("1e-8"), rounding=ROUND_HALF_UP)
-        nets[asset] = nets.get(asset, Decimal(0)) + (rounded if amount > 0 else -rounded)
-    return {a: v for a, v in nets.items() if v != 0}
-
-
 @pytest.mark.parametrize("fmt", sorted(MODULES))
 def test_header_dates_labels_and_numbers(fmt: str, full_db: Path, tmp_path: Path) -> None:
     out = tmp_path / f"{fmt}.csv"
@@ -152,15 +108,21 @@ def test_header_dates_labels_and_numbers(fmt: str, full_db: Path, tmp_path: Path
     for row in rows:
         assert re.fullmatch(pattern, row[date_col]), row[date_col]
         assert row[label_col] in vocabulary, row[label_col]
-        for amount_col, asset_col, _ in FLOW_COLUMNS[fmt]:
+        reader = READERS[fmt]
+        for amount_col, asset_col in filter(None, (reader.received, reader.sent, reader.fee)):
             assert row[amount_col] == "" or PLAIN.match(row[amount_col]), row[amount_col]
             assert (row[amount_col] == "") == (row[asset_col] == ""), row
 
 
-@pytest.mark.parametrize("fmt", ["koinly", "cointracker", "cointracking", "bittytax"])
+@pytest.mark.parametrize("fmt", sorted(READERS))
 def test_per_asset_flows_equal_the_ledger(fmt: str, full_db: Path, tmp_path: Path) -> None:
-    rows = _export(full_db, fmt, tmp_path / f"{fmt}.csv")
-    assert _flows(rows, FLOW_COLUMNS[fmt]) == ledger_nets(full_db)
+    """Read back as the tool reads it (tests/tax_readers.py): the ledger's nets (TurboTax: its
+    8-place rounding of each movement)."""
+    _export(full_db, fmt, tmp_path / f"{fmt}.csv")
+    nets = READERS[fmt].nets(tmp_path / f"{fmt}.csv")
+    assert nets == expected_nets(fmt, query(full_db, "SELECT asset, amount FROM ledger"))
+    if fmt != "turbotax":
+        assert nets == ledger_nets(full_db)
 
 
 def test_turbotax_rounds_each_amount_to_8_decimals_and_says_so(
@@ -176,7 +138,8 @@ def test_turbotax_rounds_each_amount_to_8_decimals_and_says_so(
             assert value == "" or (
                 Decimal(value) > 0 and -Decimal(value).as_tuple().exponent <= 8
             ), value
-    assert _flows(rows, FLOW_COLUMNS["turbotax"]) == _rounded_ledger(full_db)
+    ledger = query(full_db, "SELECT asset, amount FROM ledger")
+    assert READERS["turbotax"].nets(out) == expected_nets("turbotax", ledger)
     # 0.123456785 sits on the rounding edge: half up, and the exact figure travels along.
     edge = next(r for r in rows if r["Received Amount"] == "0.12345679")
     assert "exact: received 0.123456785 USDT" in edge["Description"]

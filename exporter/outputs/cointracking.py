@@ -57,7 +57,7 @@ def rows_sql(selection: Selection) -> str:
         -- is written as its own Other Fee row instead of being folded in.
         SELECT *,
             coalesce(fee_asset = received_asset
-                     AND (kind <> 'trade' OR fee_amount <= received_amount), false) AS fold_in_buy,
+                     AND (effective_kind <> 'trade' OR fee_amount <= received_amount), false) AS fold_in_buy,
             coalesce(fee_asset = sent_asset, false) AS fold_in_sell
         FROM flows
     ),
@@ -76,21 +76,21 @@ def rows_sql(selection: Selection) -> str:
     ),
     shaped AS (
         SELECT * REPLACE (
-            CASE WHEN kind <> 'trade' AND net < 0 AND effective_kind IN {incoming}
+            CASE WHEN effective_kind <> 'trade' AND net < 0 AND effective_kind IN {incoming}
                  THEN CASE effective_kind {flipped} END ELSE effective_kind END AS effective_kind),
-            CASE WHEN kind = 'trade' THEN received_amount - fee_in_buy
+            CASE WHEN effective_kind = 'trade' THEN received_amount - fee_in_buy
                  WHEN net > 0 THEN net END AS buy_amount,
-            CASE WHEN kind = 'trade' THEN received_asset
+            CASE WHEN effective_kind = 'trade' THEN received_asset
                  WHEN net > 0 THEN received_asset END AS buy_asset,
-            CASE WHEN kind = 'trade' THEN sent_amount + fee_in_sell
+            CASE WHEN effective_kind = 'trade' THEN sent_amount + fee_in_sell
                  WHEN net < 0 THEN -net END AS sell_amount,
-            CASE WHEN kind = 'trade' THEN sent_asset
+            CASE WHEN effective_kind = 'trade' THEN sent_asset
                  WHEN net < 0 THEN coalesce(sent_asset, received_asset) END AS sell_asset,
             CASE WHEN NOT fee_apart THEN fee_amount END AS shown_fee,
             CASE WHEN NOT fee_apart THEN fee_asset END AS shown_fee_asset,
             0 AS part
         FROM one_row
-        WHERE kind = 'trade' OR net <> 0
+        WHERE effective_kind = 'trade' OR net <> 0
     ),
     out_rows AS (
         SELECT {label_sql(TYPES)} AS type, buy_amount, buy_asset, sell_amount, sell_asset,

@@ -5,8 +5,10 @@ explicitly, on its own, to 8 decimals, half away from zero (DuckDB `round`), and
 What is lost, and how it is made visible:
 - each rounded amount may differ from the exact one by up to 0.000000005; when it does, the row's
   Description carries the exact figures (`exact: sent ..., received ..., fee ...`);
-- an amount that rounds to zero leaves its cell blank; a row whose amounts all round to zero is
-  not written (TurboTax cannot express it) and is counted in the command's output
+- the rounding happens before the shared mapping (outputs/flows.py) shapes the row, so an amount
+  that rounds to zero is no side: a trade left with one side is written as the Income or Expense
+  it then is, a row left with only its fee sends the fee, and a row whose amounts all round to
+  zero is not written (TurboTax cannot express it) and is counted in the command's output
   (`omitted_summary`), with its exact total per asset.
 Trades are `Convert` (crypto to crypto: USDT is not fiat). TurboTax has no derivatives or funding
 types, so futures profits and received funding are `Income`, futures losses and paid funding
@@ -39,31 +41,17 @@ TYPES: dict[tuple[str, str | None], str] = {
 }
 
 
-def _rounded_sql(selection: Selection) -> str:
-    def rounded(column: str) -> str:
-        return f"round({column}, {DECIMALS})"
-
-    changed = " OR ".join(
-        f"coalesce({rounded(c)} <> {c}, FALSE)"
-        for c in ("sent_amount", "received_amount", "fee_amount")
-    )
-    exact = (
+def _exact_note() -> str:
+    """SQL: 'exact: sent ..., received ..., fee ...' with the transaction's own amounts."""
+    return (
         "'exact: ' || concat_ws(', ', "
         + ", ".join(
-            f"CASE WHEN {c}_amount IS NOT NULL THEN '{label} ' || "
-            f"{plain_decimal(f'{c}_amount')} || ' ' || {c}_asset END"
-            for c, label in (("sent", "sent"), ("received", "received"), ("fee", "fee"))
+            f"CASE WHEN exact_{c} IS NOT NULL THEN '{c} ' || {plain_decimal(f'exact_{c}')} || ' ' || "
+            f"exact_{c}_asset END"
+            for c in ("sent", "received", "fee")
         )
         + ")"
     )
-    return f"""
-    SELECT *,
-        nullif({rounded("sent_amount")}, 0) AS sent_rounded,
-        nullif({rounded("received_amount")}, 0) AS received_rounded,
-        nullif({rounded("fee_amount")}, 0) AS fee_rounded,
-        CASE WHEN {changed} THEN {exact} END AS exact_note
-    FROM ({flows_sql(selection)}) AS flows
-    """
 
 
 def rows_sql(selection: Selection) -> str:
@@ -71,39 +59,35 @@ def rows_sql(selection: Selection) -> str:
     return f"""
     SELECT strftime(occurred_at, '{DATE_FORMAT}') AS "Date",
         {label_sql(TYPES)} AS "Type",
-        CASE WHEN sent_rounded IS NOT NULL THEN {safe_text("sent_asset")} END AS "Sent Asset",
-        {plain_decimal("sent_rounded")} AS "Sent Amount",
-        CASE WHEN received_rounded IS NOT NULL THEN {safe_text("received_asset")} END
-            AS "Received Asset",
-        {plain_decimal("received_rounded")} AS "Received Amount",
-        CASE WHEN fee_rounded IS NOT NULL THEN {safe_text("fee_asset")} END AS "Fee Asset",
-        {plain_decimal("fee_rounded")} AS "Fee Amount",
+        {safe_text("sent_asset")} AS "Sent Asset",
+        {plain_decimal("sent_amount")} AS "Sent Amount",
+        {safe_text("received_asset")} AS "Received Asset",
+        {plain_decimal("received_amount")} AS "Received Amount",
+        {safe_text("fee_asset")} AS "Fee Asset",
+        {plain_decimal("fee_amount")} AS "Fee Amount",
         NULL AS "Market Value Currency",
         NULL AS "Market Value",
-        {safe_text("concat_ws(' | ', note, exact_note)")} AS "Description",
+        {safe_text(f"concat_ws(' | ', note, CASE WHEN rounded_off THEN {_exact_note()} END)")}
+            AS "Description",
         {safe_text("tx_hash")} AS "Transaction Hash",
         txn_id AS "Transaction ID"
-    FROM ({_rounded_sql(selection)}) AS rounded
-    WHERE NOT (sent_rounded IS NULL AND received_rounded IS NULL AND fee_rounded IS NULL)
+    FROM ({flows_sql(selection, DECIMALS)}) AS flows
     ORDER BY {ORDER_BY}
     """
 
 
 def omitted_summary(con: duckdb.DuckDBPyConnection, selection: Selection) -> tuple[int, str]:
     """Rows left out because every amount rounds to zero: (count, 'ASSET net, ...')."""
-    gone = (
-        f"SELECT * FROM ({_rounded_sql(selection)}) "
-        "WHERE sent_rounded IS NULL AND received_rounded IS NULL AND fee_rounded IS NULL"
-    )
+    gone = flows_sql(selection, DECIMALS, dropped=True)
     count = int(con.execute(f"SELECT count(*) FROM ({gone})").fetchall()[0][0])
     if not count:
         return 0, ""
     totals = con.execute(
         f"""
         WITH gone AS ({gone}), legs AS (
-            SELECT received_asset AS asset, received_amount AS amount FROM gone
-            UNION ALL SELECT sent_asset, -sent_amount FROM gone
-            UNION ALL SELECT fee_asset, -fee_amount FROM gone
+            SELECT exact_received_asset AS asset, exact_received AS amount FROM gone
+            UNION ALL SELECT exact_sent_asset, -exact_sent FROM gone
+            UNION ALL SELECT exact_fee_asset, -exact_fee FROM gone
         )
         SELECT asset, sum(amount)::VARCHAR FROM legs WHERE amount IS NOT NULL
         GROUP BY asset ORDER BY asset

@@ -18,13 +18,11 @@ from tests.helpers import (
     OTHERS_HEADER,
     TRADING_HEADER,
     cli,
-    coinledger_flows,
     query,
     write_csv,
 )
 from tests.reliability.outputs import decimals_in, formats, run_export
-from tests.test_outputs_common import read_rows
-from tests.test_outputs_csv import FLOW_COLUMNS, _flows
+from tests.tax_readers import READERS
 
 # No shrinking: each example runs the CLI nine times; the failing example is printed as drawn.
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate)
@@ -124,9 +122,8 @@ def _nonzero(flows: dict[str, Decimal]) -> dict[str, Decimal]:
 
 
 def _read_flows(fmt: str, target: Path) -> dict[str, Decimal]:
-    with localcontext() as exact:
-        exact.prec = 80
-        return _flows(read_rows(target)[1], FLOW_COLUMNS[fmt])
+    """Per-asset nets as the format's tool reads the file (tests/tax_readers.py)."""
+    return READERS[fmt].nets(target)
 
 
 def _check_flow_csv(fmt: str, per_value: bool = True):  # type: ignore[no-untyped-def]
@@ -140,7 +137,7 @@ def _check_flow_csv(fmt: str, per_value: bool = True):  # type: ignore[no-untype
 
 
 def _check_coinledger(target: Path, fills, expected, exact_values) -> None:  # type: ignore[no-untyped-def]
-    assert coinledger_flows(target) == _nonzero(expected)
+    assert _read_flows("coinledger", target) == _nonzero(expected)
     assert not exact_values - decimals_in(target)
 
 
