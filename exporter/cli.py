@@ -128,7 +128,10 @@ def rebuild_cmd(db: Path, account: str) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("demo-output"),
     show_default=True,
-    help="Folder for the outputs (created fresh). Example: --out /tmp/demo",
+    help=(
+        "Folder for the outputs: new, empty, or one an earlier demo made (only the demo's own "
+        "files are replaced). Example: --out /tmp/demo"
+    ),
 )
 def demo_cmd(out: Path) -> None:
     """Run the whole pipeline on the built-in sample data: no credentials, no network.

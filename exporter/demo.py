@@ -9,11 +9,11 @@ Then every available output is written and its path printed.
 from __future__ import annotations
 
 import importlib
-import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from exporter.errors import UserError
 from exporter.outputs import coinledger
 from exporter.outputs.common import Selection
 from exporter.sources.importer import import_paths
@@ -24,6 +24,16 @@ SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 ACCOUNT = "default"
 # A small, fast simulated account; the simulator is local, so its weight budget may be raised.
 DEMO_RATE = 1000.0
+# The demo marks the folders it makes, so a rerun may replace its own files and nothing else.
+MARKER = ".pionex-export-demo"
+# Every file the demo writes (the zip is named after the sample folder); a rerun removes only these.
+DEMO_FILES = (
+    "pionex.duckdb",
+    "pionex.duckdb.wal",
+    "coinledger.csv",
+    "workbook.xlsx",
+    "import-report.txt",
+)
 
 
 def sample_export_folder() -> Path:
@@ -63,10 +73,30 @@ def _optional_writer(module: str):  # type: ignore[no-untyped-def]
         return None
 
 
+def prepare_demo_folder(out: Path) -> None:
+    """Make `out` ready for a fresh demo without touching anything the demo did not write.
+
+    A folder the demo made carries MARKER: its earlier outputs are removed by name, so a file the
+    user put beside them stays. Any other folder must be empty (or not exist yet).
+    """
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} is a file, not a folder; choose a new folder with --out DIR")
+    if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()):
+        raise UserError(
+            f"{out} already holds files the demo did not write, and the demo never deletes "
+            "them; choose a new or empty folder with --out DIR (e.g. --out demo-output)"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text(
+        "Written by `pionex-export demo`; a rerun replaces only the demo's own files here.\n",
+        encoding="utf-8",
+    )
+    for name in (*DEMO_FILES, f"{sample_export_folder().name}.zip"):
+        (out / name).unlink(missing_ok=True)
+
+
 def run_demo(out: Path) -> Iterator[str]:
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    prepare_demo_folder(out)
     export_zip = zip_like_pionex(sample_export_folder(), out)
     db = out / "pionex.duckdb"
     with open_db(db) as con:
