@@ -184,6 +184,8 @@ def run(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except UserError as exc:
         click.echo(f"error: {exc}", err=True)
+        if verbose and exc.details:
+            click.echo(exc.details, err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("interrupted; nothing was half-written (each step is one transaction)", err=True)

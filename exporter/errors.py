@@ -7,6 +7,7 @@ class UserError(Exception):
     """Something the user can fix: bad input, bad option, missing file. Exit code 1."""
 
     exit_code = 1
+    details: str | None = None  # more than a person needs at first; printed with --verbose
 
 
 class InputError(UserError):
