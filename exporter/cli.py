@@ -11,6 +11,16 @@ from exporter import __version__
 from exporter.cli_common import account_option, common_options, db_option, pass_settings
 from exporter.errors import UserError
 
+# Output format of the commands that print a table (sql, imports).
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format. Example: --format csv",
+)
+
 EPILOG = "Docs: README.md. Exit codes: 0 ok, 1 failure (message says what to do), 2 usage error."
 
 
@@ -64,6 +74,50 @@ def import_cmd(db: Path, account: str, paths: tuple[Path, ...]) -> None:
     click.echo(format_report(report))
 
 
+@main.command("imports")
+@common_options
+@format_option
+@pass_settings
+def imports_cmd(db: Path, account: str, fmt: str) -> None:
+    """List the imports: number, account, when, files, rows stored and what was imported.
+
+    \b
+    Example:
+      pionex-export imports
+    """
+    from exporter.ops.imports import list_imports
+    from exporter.store.db import open_db
+    from exporter.textout import render
+
+    with open_db(db, read_only=True) as con:
+        columns, rows = list_imports(con)
+    click.echo(render(columns, rows, fmt))
+
+
+@main.command("forget-import")
+@common_options
+@click.argument("import_id", metavar="N", type=click.IntRange(min=1))
+@pass_settings
+def forget_import_cmd(db: Path, account: str, import_id: int) -> None:
+    """Take back import N (see `imports`): delete the rows it stored and re-derive, in one step.
+
+    API records, other imports and the inbox's list of files it has read are not touched.
+
+    \b
+    Example:
+      pionex-export forget-import 3
+    """
+    from exporter.ops.imports import forget_import
+    from exporter.store.db import open_db
+
+    with open_db(db) as con:
+        gone = forget_import(con, import_id)
+    click.echo(
+        f"forgot import #{gone.import_id}: {gone.raw_rows} stored rows of {gone.files} files "
+        f"removed; {gone.transactions} transactions in account '{gone.account}'"
+    )
+
+
 @main.group("export")
 def export_group() -> None:
     """Write the history in a tax tool's format (see each format's --help)."""
@@ -72,14 +126,7 @@ def export_group() -> None:
 @main.command("sql")
 @common_options
 @click.argument("query")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format. Example: --format csv",
-)
+@format_option
 @pass_settings
 def sql_cmd(db: Path, account: str, query: str, fmt: str) -> None:
     """Run a SQL query on the database (opened read-only).
