@@ -28,7 +28,11 @@ def _selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
         "Example: --all-accounts",
     )(func)
     func = click.option(
-        "--year", type=int, default=None, help="Only this calendar year (UTC). Example: --year 2025"
+        "--year",
+        # Bitcoin's first year to the last year a date can hold: anything else is a typo.
+        type=click.IntRange(2009, 9999),
+        default=None,
+        help="Only this calendar year (UTC). Example: --year 2025",
     )(func)
     func = click.option(
         "--to",

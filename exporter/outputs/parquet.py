@@ -56,6 +56,6 @@ def write(con: duckdb.DuckDBPyConnection, output: Path, selection: Selection) ->
     for name, path in files.items():
         sql = f"SELECT * FROM {name} WHERE {selection.where()} ORDER BY {TABLE_ORDER[name]}"
         with atomic_output(path) as tmp:
-            run(con, f"COPY ({sql}) TO '{tmp.as_posix()}' {OPTIONS}")
+            run(con, f"COPY ({sql}) TO ? {OPTIONS}", [tmp.as_posix()])  # a path is never SQL
         rows[name] = scalar(con, f"SELECT count(*) FROM ({sql})")
     return ParquetResult(files, rows)

@@ -1,0 +1,43 @@
+"""Options and messages a newcomer meets: usage errors exit 2, odd paths just work, and each
+failure says in one sentence what happened and what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import cli, coinledger_flows, ledger_nets
+
+FORMATS = ("coinledger", "koinly", "cointracker", "cointracking", "turbotax", "bittytax")
+
+
+@pytest.mark.parametrize("year", ["99999", "0", "-5", "2008"])
+def test_an_impossible_year_is_a_usage_error(year: str, db: Path, tmp_path: Path) -> None:
+    result = cli("--db", db, "export", "coinledger", "-o", tmp_path / "x.csv", "--year", year)
+    assert result.exit_code == 2, result.output
+    assert "--year" in result.stderr and "internal error" not in result.output
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_paths_with_an_apostrophe_work_everywhere(tmp_path: Path, sample_zip: Path) -> None:
+    home = tmp_path / "o'brien's files"
+    home.mkdir()
+    export = home / "pionex's export.zip"
+    export.write_bytes(sample_zip.read_bytes())
+    db = home / "it's.duckdb"
+    imported = cli("--db", db, "import", export)
+    assert imported.exit_code == 0, imported.output
+    for fmt in FORMATS:
+        result = cli("--db", db, "export", fmt, "-o", home / f"it's {fmt}.csv")
+        assert result.exit_code == 0, (fmt, result.output)
+    assert coinledger_flows(home / "it's coinledger.csv") == ledger_nets(db)
+    split = cli("--db", db, "export", "koinly", "-o", home / "it's.csv", "--max-rows", "10")
+    assert split.exit_code == 0 and (home / "it's.part1.csv").exists(), split.output
+    for target in (home / "it's.parquet", home / "parquet folder's"):
+        assert cli("--db", db, "export", "parquet", "-o", target).exit_code == 0
+    assert (home / "it's.ledger.parquet").exists()
+    assert (home / "parquet folder's" / "transactions.parquet").exists()
+    assert cli("--db", db, "export", "xlsx", "-o", home / "it's.xlsx").exit_code == 0
+    leftovers = [p.name for p in home.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
