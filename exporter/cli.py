@@ -9,7 +9,7 @@ import click
 
 from exporter import __version__
 from exporter.cli_common import account_option, common_options, db_option, pass_settings
-from exporter.errors import UserError
+from exporter.errors import UserError, disk_full_message
 
 # Output format of the commands that print a table (sql, imports).
 format_option = click.option(
@@ -238,6 +238,10 @@ def run(argv: list[str] | None = None) -> int:
         click.echo("interrupted; nothing was half-written (each step is one transaction)", err=True)
         return 130
     except Exception as exc:  # an internal error: say so plainly, details only on request
+        full = disk_full_message(exc)
+        if full:
+            click.echo(f"error: {full}", err=True)
+            return 1
         if verbose:
             raise
         click.echo(

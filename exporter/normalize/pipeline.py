@@ -25,7 +25,7 @@ import duckdb
 
 from exporter.normalize import exports
 from exporter.sql import literal
-from exporter.store.db import memory_share, run, scalar
+from exporter.store.db import memory_share, rollback, run, scalar
 
 CandidateSource = Callable[[str | None], list[str]]
 DedupeStep = Callable[[duckdb.DuckDBPyConnection, str], None]
@@ -77,7 +77,7 @@ def deriving(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
             yield
             run(con, "COMMIT")
         except BaseException:
-            run(con, "ROLLBACK")
+            rollback(con)
             raise
 
 

@@ -27,6 +27,12 @@ CPU, 15 MB. Profiled: the time is XlsxWriter building cell XML, not the queries.
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import gc
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -438,11 +444,43 @@ def write(
         raise UserError(
             "the xlsx export needs the XlsxWriter package: pip install XlsxWriter"
         ) from None
+    full = False
+    try:
+        result = _write_book(xlsxwriter, con, Path(path), selection, fast, rows_per_sheet)
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        full = True
+    if full:
+        # XlsxWriter's half-written files are still open; once the failure is dropped they are
+        # closed by the garbage collector, which fails on the full disk again: quietly, not as
+        # a warning on the terminal. Then the full disk is reported, naming the output.
+        hook = sys.unraisablehook
+        sys.unraisablehook = lambda _unraisable: None
+        try:
+            gc.collect()
+        finally:
+            sys.unraisablehook = hook
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+    return result
+
+
+def _write_book(
+    xlsxwriter: Any,
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    selection: Selection,
+    fast: bool,
+    rows_per_sheet: int,
+) -> WorkbookResult:
     where = selection.where()
-    with atomic_output(path) as tmp:
+    # XlsxWriter's part files go to a folder of ours beside the output (the system's temp folder
+    # kept 160 MB of them after a disk filled up mid-write); it is removed whatever happens.
+    with atomic_output(path) as tmp, _scratch_folder(Path(path)) as scratch:
         book = xlsxwriter.Workbook(
             str(tmp),
             {
+                "tmpdir": str(scratch),
                 "constant_memory": True,
                 "strings_to_formulas": False,  # data is never run as a formula
                 "strings_to_urls": False,
@@ -474,3 +512,10 @@ def write(
         )
         book.close()
     return WorkbookResult(Path(path), total, tuple(w.sheets))
+
+
+@contextmanager
+def _scratch_folder(path: Path) -> Iterator[Path]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{path.name}.", dir=path.parent) as scratch:
+        yield Path(scratch)

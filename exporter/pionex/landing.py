@@ -16,6 +16,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from exporter.store.db import rollback
+
 _SPOT_SYMBOL = r"^[A-Z0-9]+_[A-Z0-9]+$"
 # Never stored: they are per-request noise or credentials.
 _UNSTORED_PARAMS = frozenset({"timestamp", "signature", "key"})
@@ -151,7 +153,7 @@ class PageWriter:
     def rollback(self) -> None:
         if self._opened is not None:
             self._opened = None
-            self.con.execute("ROLLBACK")
+            rollback(self.con)
 
 
 def mark_invalid(con: duckdb.DuckDBPyConnection, cp: Checkpoint) -> None:
@@ -236,7 +238,7 @@ def save_bots(con: duckdb.DuckDBPyConnection, account: str, bots: list[dict[str,
                         [account, bot_id, endpoint, as_json(detail), now])
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
 
 

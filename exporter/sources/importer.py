@@ -15,11 +15,7 @@ from exporter import __version__
 from exporter.errors import InputError
 from exporter.normalize.exports import insert_candidates, typed_rows
 from exporter.normalize.findings import import_notes
-from exporter.normalize.pipeline import (
-    DERIVE_MEMORY_SHARE,
-    clear_transactions,
-    rebuild_transactions,
-)
+from exporter.normalize.pipeline import clear_transactions, deriving, rebuild_transactions
 from exporter.sources import not_export
 from exporter.sources.csv_table import CsvTable, in_groups_of, iter_csv_tables
 from exporter.sources.layout import Layout
@@ -30,7 +26,7 @@ from exporter.sources.validate import validate
 from exporter.sources.walk import ExportFile, expand
 from exporter.sources.xlsx_table import workbook_tabs
 from exporter.sql import literal
-from exporter.store.db import ROW_GROUP_ROWS, memory_share, run, run_over, scalar
+from exporter.store.db import ROW_GROUP_ROWS, run, run_over, scalar
 
 
 @dataclass
@@ -81,15 +77,9 @@ def import_paths(con: duckdb.DuckDBPyConnection, paths: list[Path], account: str
     files = [tab for found in expand(paths) for tab in workbook_tabs(found)]
     if not files:
         raise InputError(", ".join(map(str, paths)), "no export files found (.csv, .xlsx or .zip)")
-    with memory_share(con, DERIVE_MEMORY_SHARE):
-        run(con, "BEGIN TRANSACTION")
-        try:
-            report = _import_files(con, files, account, " ".join(map(str, paths)))
-            run(con, "COMMIT")
-        except BaseException:
-            run(con, "ROLLBACK")
-            raise
-        _checkpoint_without_vacuum(con)
+    with deriving(con):
+        report = _import_files(con, files, account, " ".join(map(str, paths)))
+    _checkpoint_without_vacuum(con)
     return report
 
 
