@@ -100,6 +100,30 @@ def _warn_unknown_account(con: Any, selection: Selection) -> None:
         )
 
 
+def _note_empty_period(con: Any, selection: Selection) -> None:
+    """A period with no transactions gives a file with a header only: say so, and which span
+    the history does have, so a wrong --year is seen before the file is uploaded."""
+    if selection.date_from is None and selection.date_to is None:
+        return
+    everything = Selection(account=selection.account)
+    count, first, last = con.execute(
+        "SELECT count(*) FILTER (WHERE " + selection.where() + "), min(occurred_at)::DATE, "
+        "max(occurred_at)::DATE FROM transactions WHERE " + everything.where()
+    ).fetchall()[0]
+    if count or first is None:
+        return
+    start, end = selection.date_from, selection.date_to
+    if start and end:
+        period = f"from {start} to {end}"
+    else:
+        period = f"from {start} on" if start else f"up to {end}"
+    click.echo(
+        f"note: no transactions {period}: the file holds no rows; this history runs from "
+        f"{first} to {last} (choose --year, or --from/--to, inside it)",
+        err=True,
+    )
+
+
 def _csv_command(name: str, module_name: str, title: str, example_file: str) -> click.Command:
     """One CSV format: the module's rows_sql written through the shared (splitting) writer."""
 
@@ -137,6 +161,7 @@ Example:
         with open_db(db, read_only=True) as con:
             _warn_unknown_account(con, selection)
             result = write_query_csv(con, module.rows_sql(selection), output, max_rows)
+            _note_empty_period(con, selection)
             omitted = getattr(module, "omitted_summary", None)
             dropped = omitted(con, selection) if omitted else (0, "")
         click.echo(result.describe())
@@ -184,6 +209,7 @@ def export_xlsx(
     with open_db(db, read_only=True) as con:
         _warn_unknown_account(con, selection)
         result = xlsx.write(con, output, selection, fast=fast)
+        _note_empty_period(con, selection)
     click.echo(result.describe())
 
 
@@ -216,6 +242,7 @@ def export_parquet(
     with open_db(db, read_only=True) as con:
         _warn_unknown_account(con, selection)
         result = parquet.write(con, output, selection)
+        _note_empty_period(con, selection)
     click.echo(result.describe())
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import cli, coinledger_flows, ledger_nets
+from tests.helpers import cli, coinledger_flows, ledger_nets, query
 
 FORMATS = ("coinledger", "koinly", "cointracker", "cointracking", "turbotax", "bittytax")
 
@@ -41,3 +41,20 @@ def test_paths_with_an_apostrophe_work_everywhere(tmp_path: Path, sample_zip: Pa
     assert cli("--db", db, "export", "xlsx", "-o", home / "it's.xlsx").exit_code == 0
     leftovers = [p.name for p in home.rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
+
+
+@pytest.mark.parametrize("fmt", ["coinledger", "xlsx", "parquet"])
+def test_an_export_of_an_empty_period_says_so_and_names_the_historys_span(
+    fmt: str, db: Path, sample_zip: Path, tmp_path: Path
+) -> None:
+    assert cli("--db", db, "import", sample_zip).exit_code == 0
+    first, last = query(
+        db, "SELECT min(occurred_at)::DATE, max(occurred_at)::DATE FROM transactions"
+    )[0]
+    out = tmp_path / ("x.xlsx" if fmt == "xlsx" else "x.parquet" if fmt == "parquet" else "x.csv")
+    result = cli("--db", db, "export", fmt, "-o", out, "--year", "2023")
+    assert result.exit_code == 0, result.output
+    assert "no transactions from 2023-01-01 to 2023-12-31" in result.stderr
+    assert f"this history runs from {first} to {last}" in result.stderr
+    inside = cli("--db", db, "export", fmt, "-o", out, "--year", str(first.year))
+    assert inside.exit_code == 0 and "no transactions" not in inside.output
