@@ -3,6 +3,8 @@ failure says in one sentence what happened and what to do."""
 
 from __future__ import annotations
 
+import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -58,3 +60,20 @@ def test_an_export_of_an_empty_period_says_so_and_names_the_historys_span(
     assert f"this history runs from {first} to {last}" in result.stderr
     inside = cli("--db", db, "export", fmt, "-o", out, "--year", str(first.year))
     assert inside.exit_code == 0 and "no transactions" not in inside.output
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_wrong_base_url_fails_fast_with_what_to_check(db: Path) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}"
+    env = {"PIONEX_API_KEY": "sim-api-key", "PIONEX_API_SECRET": "sim-api-secret"}
+    started = time.monotonic()
+    result = cli("--db", db, "fetch", "--base-url", url, env=env)
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 1, result.output
+    assert f"cannot connect to {url}" in result.stderr and "--base-url" in result.stderr
+    assert "sim-api-secret" not in result.output
