@@ -218,8 +218,25 @@ _register_command_modules()
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Entry point: user errors print one clear message and exit 1, never a traceback."""
-    args = sys.argv[1:] if argv is None else argv
+    """Entry point: the command's exit status, also recorded in the --log-file."""
+    import logging
+
+    from exporter.ops.console import LOGGER
+
+    code = _run(sys.argv[1:] if argv is None else argv)
+    logging.getLogger(LOGGER).info("exit status %d", code)
+    return code
+
+
+def _say_error(text: str) -> None:
+    """An error line on stderr, and in the --log-file."""
+    from exporter.ops.console import warn
+
+    warn(text if text.startswith("internal error") else f"error: {text}")
+
+
+def _run(args: list[str]) -> int:
+    """User errors print one clear message and exit 1, never a traceback."""
     verbose = "--verbose" in args or "-v" in args
     try:
         main.main(args=args, prog_name="pionex-export", standalone_mode=False)
@@ -230,7 +247,7 @@ def run(argv: list[str] | None = None) -> int:
         exc.show()
         return exc.exit_code
     except UserError as exc:
-        click.echo(f"error: {exc}", err=True)
+        _say_error(str(exc))
         if verbose and exc.details:
             click.echo(exc.details, err=True)
         return exc.exit_code
@@ -240,14 +257,11 @@ def run(argv: list[str] | None = None) -> int:
     except Exception as exc:  # an internal error: say so plainly, details only on request
         full = disk_full_message(exc)
         if full:
-            click.echo(f"error: {full}", err=True)
+            _say_error(full)
             return 1
         if verbose:
             raise
-        click.echo(
-            f"internal error: {type(exc).__name__}: {exc}. Rerun with --verbose and report it.",
-            err=True,
-        )
+        _say_error(f"internal error: {type(exc).__name__}: {exc}. Rerun with --verbose and report it.")
         return 1
     return 0
 

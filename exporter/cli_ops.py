@@ -227,10 +227,13 @@ def sync_cmd(ctx: click.Context, all_accounts: bool, no_fetch: bool) -> None:
       pionex-export --db ~/pionex.duckdb sync --account main
       pionex-export --quiet sync --all-accounts
     """
-    from exporter.ops.console import SETTINGS, say, warn
+    import logging
+
+    from exporter.ops.console import LOGGER, SETTINGS, say, warn
     from exporter.ops.lock import sync_lock
     from exporter.ops.sync import EXIT_ATTENTION, accounts_to_sync, exit_code, sync_account
 
+    log = logging.getLogger(LOGGER)
     config, db, account = _settings(ctx)
     results = []
     with sync_lock(db):
@@ -240,6 +243,8 @@ def sync_cmd(ctx: click.Context, all_accounts: bool, no_fetch: bool) -> None:
             loud = result.changed or result.failures or result.problems or SETTINGS.verbose
             if loud:
                 say(result.summary())
+            else:  # a quiet cron run prints nothing, but its log says that it ran and how
+                log.info("%s", result.summary())
             for line in result.failures:
                 warn(f"  failed: {line}")
             for line in result.problems:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import cli, coinledger_flows, ledger_nets, query
+from tests.ops_support import drop_sample_export, no_key_env, write_config
 
 FORMATS = ("coinledger", "koinly", "cointracker", "cointracking", "turbotax", "bittytax")
 
@@ -77,3 +78,29 @@ def test_a_wrong_base_url_fails_fast_with_what_to_check(db: Path) -> None:
     assert result.exit_code == 1, result.output
     assert f"cannot connect to {url}" in result.stderr and "--base-url" in result.stderr
     assert "sim-api-secret" not in result.output
+
+
+def test_sync_without_a_key_says_in_its_summary_that_the_fetch_was_skipped_and_logs_each_run(
+    tmp_path: Path,
+) -> None:
+    db, inbox, log = tmp_path / "p.duckdb", tmp_path / "inbox", tmp_path / "sync.log"
+    inbox.mkdir()
+    config = write_config(tmp_path / "cfg" / "config.toml", db, {"default": {"inbox": inbox}})
+    env = no_key_env(config)
+    drop_sample_export(inbox)
+    first = cli("--log-file", log, "sync", env=env)
+    assert first.exit_code == 3, first.output  # the sample leaves a gap: problems to look at
+    (summary,) = first.stdout.splitlines()
+    assert summary.startswith("sync default: 1 new file(s) imported")
+    assert "API fetch skipped: no key (set PIONEX_API_KEY and PIONEX_API_SECRET" in summary
+    assert "init --account default --store-credentials" in summary
+    quiet = cli("--log-file", log, "sync", env=env)
+    assert (quiet.exit_code, quiet.stdout) == (0, "")
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert [line.split(": ", 1)[1] for line in lines if "exit status" in line] == [
+        "exit status 3",
+        "exit status 0",
+    ]
+    summaries = [line.split("exporter: ", 1)[1] for line in lines if "exporter: sync " in line]
+    assert len(summaries) == 2 and summaries[0] == summary
+    assert summaries[1].startswith("sync default: nothing new; API fetch skipped: no key")

@@ -35,6 +35,7 @@ class AccountSync:
     failures: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    fetch_skipped: str | None = None  # why the API was not asked, and how to change that
 
     @property
     def changed(self) -> bool:
@@ -52,6 +53,8 @@ class AccountSync:
             parts.append(f"{self.fills_new} new API fills")
         if not parts:
             parts.append("nothing new")
+        if self.fetch_skipped:
+            parts.append(self.fetch_skipped)
         if self.export_folder is not None:
             parts.append(f"exported to {self.export_folder}")
         if self.problems:
@@ -193,9 +196,10 @@ def _fetch(db: Path, account: AccountConfig, use_env: bool, result: AccountSync)
                 f"{account.name} --inbox DIR` (or set PIONEX_API_KEY/PIONEX_API_SECRET)"
             )
             return
-        result.notes.append(
-            "API fetch skipped: no credentials (run `pionex-export init` or set "
-            "PIONEX_API_KEY/PIONEX_API_SECRET)"
+        result.fetch_skipped = (
+            "API fetch skipped: no key (set PIONEX_API_KEY and PIONEX_API_SECRET to a read-only "
+            f"key; `pionex-export init --account {account.name} --store-credentials` keeps it "
+            "for cron)"
         )
         return
     try:
