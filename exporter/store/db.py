@@ -51,10 +51,24 @@ def _connect(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBP
                 raise UserError(f"cannot open database {path}: {exc}") from None
             if time.monotonic() >= deadline:
                 raise DatabaseBusyError(
-                    f"database {path} is in use by another pionex-export process; "
-                    "wait for it to finish (or use another --db) and try again"
+                    f"database {path} is in use by {_lock_holder(str(exc))}; wait for it to "
+                    "finish or close it (or use another --db) and try again"
                 ) from None
             time.sleep(0.2)
+
+
+# DuckDB names the holder: 'Conflicting lock is held in /usr/bin/python3.11 (PID 4242)'.
+_HOLDER = re.compile(r"lock is held in (.+?) \(PID (\d+)\)")
+
+
+def _lock_holder(message: str) -> str:
+    """Which process holds the database, from DuckDB's lock error: a DBeaver or a Python
+    notebook is as likely as another pionex-export."""
+    match = _HOLDER.search(message)
+    if match is None:
+        return "another process"
+    program, pid = match.groups()
+    return f"another process: {Path(program).name} (PID {pid}, {program})"
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

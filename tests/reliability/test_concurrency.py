@@ -15,7 +15,7 @@ from tests.helpers import TRADING_HEADER, cli, query, write_csv
 from tests.reliability.crash import cli_env, command, run_cli
 from tests.reliability.dbcheck import export_snapshot, integrity_problems
 
-BUSY = "is in use by another pionex-export process"
+BUSY = "is in use by another process: "
 HOLD_READ_ONLY = """
 import sys, time, duckdb
 con = duckdb.connect(sys.argv[1], read_only=True)
@@ -149,6 +149,9 @@ def test_a_reader_in_another_process_makes_an_import_fail_clearly(
         holder.kill()
         holder.wait()
     assert result.exit_code == 1 and BUSY in result.stderr, result.output
+    # DuckDB names the holder: here a Python process, not another pionex-export
+    assert f"python{sys.version_info.major}" in result.stderr
+    assert f"(PID {holder.pid}, " in result.stderr, result.stderr
     assert query(seeded_db, "SELECT count(*) FROM raw_export_rows") == before
     assert cli("--db", seeded_db, "import", manual).exit_code == 0
     assert integrity_problems(seeded_db) == []
