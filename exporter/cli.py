@@ -21,7 +21,14 @@ format_option = click.option(
     help="Output format. Example: --format csv",
 )
 
-EPILOG = "Docs: README.md. Exit codes: 0 ok, 1 failure (message says what to do), 2 usage error."
+EPILOG = """\b
+Exit codes: 0 ok; 1 failure (the message says what to do); 2 usage error;
+  3 (reconcile, sync) differences or new problems that need a look;
+  75 (sync) another sync is running, nothing done; 130 interrupted.
+The database: --db, else $PIONEX_EXPORT_DB, else the config file's `db`
+  (written by `init`: $PIONEX_EXPORT_CONFIG, else
+  $XDG_CONFIG_HOME or ~/.config, /pionex-export/config.toml), else ./pionex.duckdb.
+Docs: README.md."""
 
 
 @click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
@@ -59,7 +66,8 @@ def main(ctx: click.Context, verbose: bool, quiet: bool, log_file: Path | None) 
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @pass_settings
 def import_cmd(db: Path, account: str, paths: tuple[Path, ...]) -> None:
-    """Import Pionex exports: .zip as downloaded, unzipped folders, or single .csv files.
+    """Import Pionex exports: the .zip as e-mailed, its unzipped folder, single .csv files, or
+    the 2022 .xlsx workbook (Pionex: Dashboard > Transaction history).
 
     \b
     Example:

@@ -195,8 +195,9 @@ def export_xlsx(
     all_accounts: bool,
     fast: bool,
 ) -> None:
-    """Excel workbook: Summary (totals per asset, counts, monthly chart), Transactions, a sheet
-    per kind, Needs review, Ledger.
+    """Excel workbook: Summary (totals per asset, counts, monthly chart), Transactions, one
+    sheet per kind that has rows (Trades, Deposits & withdrawals, Income & expenses, Futures,
+    Other), Needs review.
 
     \b
     Example:

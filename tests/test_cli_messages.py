@@ -104,3 +104,29 @@ def test_sync_without_a_key_says_in_its_summary_that_the_fetch_was_skipped_and_l
     summaries = [line.split("exporter: ", 1)[1] for line in lines if "exporter: sync " in line]
     assert len(summaries) == 2 and summaries[0] == summary
     assert summaries[1].startswith("sync default: nothing new; API fetch skipped: no key")
+
+
+def test_help_texts_match_the_program(tmp_path: Path, sample_zip: Path) -> None:
+    from exporter.errors import UserError
+    from exporter.ops.lock import EXIT_LOCKED
+    from exporter.ops.sync import EXIT_ATTENTION
+    from exporter.outputs.xlsx import KIND_SHEETS
+
+    top = cli("--help").stdout
+    for code in (0, 1, 2, EXIT_ATTENTION, EXIT_LOCKED, 130, UserError.exit_code):
+        assert f" {code} " in top, code
+    assert "$PIONEX_EXPORT_DB" in top and "config.toml" in top and "./pionex.duckdb" in top
+    assert ".xlsx" in cli("import", "--help").stdout
+
+    db = tmp_path / "p.duckdb"
+    assert cli("--db", db, "import", sample_zip).exit_code == 0
+    assert cli("--db", db, "export", "xlsx", "-o", tmp_path / "w.xlsx").exit_code == 0
+    import openpyxl
+
+    written = openpyxl.load_workbook(tmp_path / "w.xlsx", read_only=True).sheetnames
+    possible = {"Summary", "Transactions", *KIND_SHEETS, "Needs review"}
+    assert set(written) <= possible
+    helptext = " ".join(cli("export", "xlsx", "--help").stdout.split())
+    for name in possible:
+        assert name in helptext, name
+    assert "Ledger" not in helptext
