@@ -78,7 +78,8 @@ def _host_url(host: str | None, base_url: str | None) -> str | None:
     "--export-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder `sync` writes dated exports into. Example: --export-dir ~/pionex-exports",
+    help="Folder `sync` writes dated exports into (created if missing). "
+    "Example: --export-dir ~/pionex-exports",
 )
 @click.option(
     "--store-credentials",

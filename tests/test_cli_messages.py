@@ -130,3 +130,13 @@ def test_help_texts_match_the_program(tmp_path: Path, sample_zip: Path) -> None:
     for name in possible:
         assert name in helptext, name
     assert "Ledger" not in helptext
+
+
+def test_init_creates_the_export_folder_as_it_creates_the_inbox(tmp_path: Path) -> None:
+    config = tmp_path / "cfg" / "config.toml"
+    inbox, exports = tmp_path / "in" / "box", tmp_path / "out" / "exports"
+    env = no_key_env(config)
+    result = cli("init", "--inbox", inbox, "--export-dir", exports, "--no-check", env=env)
+    assert result.exit_code == 0, result.output
+    assert inbox.is_dir() and exports.is_dir()
+    assert f"created export folder {exports}" in result.output
