@@ -53,15 +53,24 @@ def zip_like_pionex(folder: Path, target_dir: Path) -> Path:
 
 
 def fetch_from_simulator(db: Path, account: str):  # type: ignore[no-untyped-def]
-    """Start the simulator in-process, fetch it into `db` with its throwaway key, stop it."""
+    """Start the simulator in-process, fetch it into `db` with its throwaway key, stop it.
+
+    The simulator plays the sample export's own account one month on (simulator/story.py):
+    July 2025's trades, and balances the export plus those trades explain."""
+    import datetime as dt
+
     from exporter.pionex.credentials import Credentials
     from exporter.pionex.fetch import fetch_to_db
     from exporter.simulator import SimConfig, start
+    from exporter.simulator.story import FIRST_DAY, STORY
 
-    config = SimConfig(symbols=3, fills=200, days=20, rate_limit=DEMO_RATE)
+    config = SimConfig(story=STORY, rate_limit=DEMO_RATE)
+    since = dt.datetime.combine(FIRST_DAY, dt.time())
     with start(config) as simulator:
         demo_key = Credentials.of(config.api_key, config.api_secret)
-        return fetch_to_db(db, account, demo_key, base_url=simulator.base_url, rate_limit=DEMO_RATE)
+        return fetch_to_db(
+            db, account, demo_key, base_url=simulator.base_url, rate_limit=DEMO_RATE, since=since
+        )
 
 
 def _optional_writer(module: str):  # type: ignore[no-untyped-def]
@@ -122,5 +131,21 @@ def run_demo(out: Path) -> Iterator[str]:
     outputs.append(("import report:", report_path, ""))
     for label, path, note in outputs:
         yield f"{label:<16}{path}{note}"
-    yield f'{"try:":<16}pionex-export --db {db} sql "SELECT * FROM balances ORDER BY asset"'
-    yield f"{'':<16}more queries: docs/queries.md"
+    yield ""
+    yield from what_to_look_at(db)
+
+
+def what_to_look_at(db: Path) -> Iterator[str]:
+    """The story the demo's database tells, as commands to run (simulator/story.py)."""
+    run = f"pionex-export --db {db}"
+    yield "what to look at (one account: the export for 2025-01..06, the API for July 2025):"
+    yield f"  1. {run} status"
+    yield "     one gap, 2025-07-01 to 2025-07-08: the API proves only the days after its oldest"
+    yield "     fill (07-08), so status names the export that closes it; and the January USDT dip"
+    yield "     (the sample's first buys spend more than its one deposit): a missing deposit"
+    yield f"  2. {run} reconcile --offline"
+    yield "     every balance Pionex shows is explained by the export plus July's trades"
+    yield f"  3. {run} bots"
+    yield "     the two bots the export's bot trades came from, each next to its trades"
+    yield f'  4. {run} sql "SELECT * FROM balances ORDER BY asset"   (more: docs/queries.md)'
+    yield "  5. workbook.xlsx: the Summary (totals, the monthly chart), Transactions, Needs review"

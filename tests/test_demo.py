@@ -3,10 +3,12 @@ refreshed file by file."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 from pathlib import Path
 
-from tests.helpers import cli
+from tests.helpers import cli, ledger_nets, query
 
 
 def test_demo_refuses_a_folder_holding_a_users_file_and_leaves_it_alone(tmp_path: Path) -> None:
@@ -53,3 +55,50 @@ def test_demo_accepts_an_empty_existing_folder(tmp_path: Path) -> None:
     out.mkdir()
     assert cli("demo", "--out", out).exit_code == 0
     assert (out / "pionex.duckdb").exists()
+
+
+def test_the_demo_tells_one_account_that_reconciles_with_one_documented_gap(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "demo"
+    shown = cli("demo", "--out", out)
+    assert shown.exit_code == 0, shown.output
+    db = out / "pionex.duckdb"
+    assert "what to look at" in shown.stdout
+    for command in ("status", "reconcile --offline", "bots"):
+        assert f"pionex-export --db {db} {command}" in shown.stdout
+
+    reconciled = cli("--db", db, "reconcile", "--offline", "--json")
+    assert reconciled.exit_code == 0, reconciled.output  # every balance explained
+    status = json.loads(cli("--db", db, "status", "--json").stdout)
+    gaps = [(g["from"], g["to"]) for g in status["gaps"]]
+    assert gaps == [("2025-07-01", "2025-07-08")]  # the deliberate one, named in the output
+    assert "2025-07-01 to 2025-07-08" in shown.stdout
+    # one person, one period: the API's fills follow the export's last day, in July 2025
+    (first_api, last_api) = query(
+        db, "SELECT min(occurred_at), max(occurred_at) FROM transactions WHERE source = 'api'"
+    )[0]
+    assert (first_api.date(), last_api.date()) == (dt.date(2025, 7, 8), dt.date(2025, 7, 28))
+    # the July trades are paid with what the account holds: no balance dips from July on
+    dips = query(
+        db,
+        "SELECT asset FROM (SELECT asset, occurred_at, sum(amount) OVER (PARTITION BY asset "
+        "ORDER BY occurred_at, txn_id) AS running FROM ledger) "
+        "WHERE running < 0 AND occurred_at >= TIMESTAMP '2025-07-01'",
+    )
+    assert dips == []
+    bots = json.loads(cli("--db", db, "bots", "--json").stdout)
+    # the export's two bots (tax_id s_7 and s_10), each beside its trades, holding nothing now
+    assert [(b["symbol"], b["ledger_trades"], b["problem"], b["holdings"]) for b in bots] == [
+        ("ETH_USDT", 12, "", {}),
+        ("BIO_USDT_PERP", 2, "", {}),
+    ]
+
+
+def test_the_storys_opening_balances_are_what_the_sample_export_leaves(
+    db: Path, sample_zip: Path
+) -> None:
+    from exporter.simulator.story import OPENING
+
+    assert cli("--db", db, "import", sample_zip).exit_code == 0
+    assert ledger_nets(db) == OPENING
