@@ -63,3 +63,22 @@ def test_forgetting_an_unknown_import_says_where_the_list_is(db: Path, sample_zi
     result = cli("--db", db, "forget-import", "9")
     assert result.exit_code == 1 and "no import #9" in result.stderr and "imports" in result.stderr
     assert cli("--db", db, "forget-import", "0").exit_code == 2
+
+
+def test_the_id_of_a_forgotten_inbox_import_is_never_handed_out_again(
+    tmp_path: Path, sample_zip: Path
+) -> None:
+    from tests.ops_support import drop_sample_export, no_key_env, write_config
+
+    db, inbox = tmp_path / "p.duckdb", tmp_path / "inbox"
+    inbox.mkdir()
+    env = no_key_env(
+        write_config(tmp_path / "cfg" / "config.toml", db, {"default": {"inbox": inbox}})
+    )
+    drop_sample_export(inbox)
+    assert cli("sync", "--no-fetch", env=env).exit_code == 3  # the sample's gap: exit 3
+    assert query(db, "SELECT import_id FROM inbox_files") == [(1,)]
+    assert cli("--db", db, "forget-import", "1").exit_code == 0
+    mistake = write_csv(tmp_path / "x" / "trading.csv", TRADING_HEADER, [MISTAKE])
+    assert cli("--db", db, "import", mistake).exit_code == 0
+    assert query(db, "SELECT import_id FROM imports") == [(2,)]

@@ -101,7 +101,13 @@ def _checkpoint_without_vacuum(con: duckdb.DuckDBPyConnection) -> None:
 def _import_files(
     con: duckdb.DuckDBPyConnection, files: list[ExportFile], account: str, command: str
 ) -> ImportReport:
-    import_id = scalar(con, "SELECT coalesce(max(import_id), 0) + 1 FROM imports")
+    # inbox_files keeps the id of an import later forgotten (forget-import): never hand it out
+    # again, or that file would point at another import.
+    import_id = scalar(
+        con,
+        "SELECT coalesce(max(import_id), 0) + 1 FROM "
+        "(SELECT import_id FROM imports UNION ALL SELECT import_id FROM inbox_files)",
+    )
     run(
         con,
         "INSERT INTO imports VALUES (?, ?, now()::TIMESTAMP, NULL, ?, ?)",
