@@ -9,9 +9,26 @@ import click
 
 from exporter import __version__
 from exporter.cli_common import account_option, common_options, db_option, pass_settings
-from exporter.errors import UserError
+from exporter.errors import UserError, disk_full_message
 
-EPILOG = "Docs: README.md. Exit codes: 0 ok, 1 failure (message says what to do), 2 usage error."
+# Output format of the commands that print a table (sql, imports).
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format. Example: --format csv",
+)
+
+EPILOG = """\b
+Exit codes: 0 ok; 1 failure (the message says what to do); 2 usage error;
+  3 (reconcile, sync) differences or new problems that need a look;
+  75 (sync) another sync is running, nothing done; 130 interrupted.
+The database: --db, else $PIONEX_EXPORT_DB, else the config file's `db`
+  (written by `init`: $PIONEX_EXPORT_CONFIG, else
+  $XDG_CONFIG_HOME or ~/.config, /pionex-export/config.toml), else ./pionex.duckdb.
+Docs: README.md."""
 
 
 @click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,7 +79,8 @@ def main(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @pass_settings
 def import_cmd(db: Path, account: str, paths: tuple[Path, ...]) -> None:
-    """Import Pionex exports: .zip as downloaded, unzipped folders, or single .csv files.
+    """Import Pionex exports: the .zip as e-mailed, its unzipped folder, single .csv files, or
+    the 2022 .xlsx workbook (Pionex: Dashboard > Transaction history).
 
     \b
     Example:
@@ -77,6 +95,50 @@ def import_cmd(db: Path, account: str, paths: tuple[Path, ...]) -> None:
     click.echo(format_report(report))
 
 
+@main.command("imports")
+@common_options
+@format_option
+@pass_settings
+def imports_cmd(db: Path, account: str, fmt: str) -> None:
+    """List the imports: number, account, when, files, rows stored and what was imported.
+
+    \b
+    Example:
+      pionex-export imports
+    """
+    from exporter.ops.imports import list_imports
+    from exporter.store.db import open_db
+    from exporter.textout import render
+
+    with open_db(db, read_only=True) as con:
+        columns, rows = list_imports(con)
+    click.echo(render(columns, rows, fmt))
+
+
+@main.command("forget-import")
+@common_options
+@click.argument("import_id", metavar="N", type=click.IntRange(min=1))
+@pass_settings
+def forget_import_cmd(db: Path, account: str, import_id: int) -> None:
+    """Take back import N (see `imports`): delete the rows it stored and re-derive, in one step.
+
+    API records, other imports and the inbox's list of files it has read are not touched.
+
+    \b
+    Example:
+      pionex-export forget-import 3
+    """
+    from exporter.ops.imports import forget_import
+    from exporter.store.db import open_db
+
+    with open_db(db) as con:
+        gone = forget_import(con, import_id)
+    click.echo(
+        f"forgot import #{gone.import_id}: {gone.raw_rows} stored rows of {gone.files} files "
+        f"removed; {gone.transactions} transactions in account '{gone.account}'"
+    )
+
+
 @main.group("export")
 def export_group() -> None:
     """Write the history in a tax tool's format (see each format's --help)."""
@@ -85,14 +147,7 @@ def export_group() -> None:
 @main.command("sql")
 @common_options
 @click.argument("query")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format. Example: --format csv",
-)
+@format_option
 @pass_settings
 def sql_cmd(db: Path, account: str, query: str, fmt: str) -> None:
     """Run a SQL query on the database: read-only, with no access to files or the network.
@@ -141,7 +196,10 @@ def rebuild_cmd(db: Path, account: str) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("demo-output"),
     show_default=True,
-    help="Folder for the outputs (created fresh). Example: --out /tmp/demo",
+    help=(
+        "Folder for the outputs: new, empty, or one an earlier demo made (only the demo's own "
+        "files are replaced). Example: --out /tmp/demo"
+    ),
 )
 def demo_cmd(out: Path) -> None:
     """Run the whole pipeline on the built-in sample data: no credentials, no network.
@@ -181,8 +239,25 @@ _register_command_modules()
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Entry point: user errors print one clear message and exit 1, never a traceback."""
-    args = sys.argv[1:] if argv is None else argv
+    """Entry point: the command's exit status, also recorded in the --log-file."""
+    import logging
+
+    from exporter.ops.console import LOGGER
+
+    code = _run(sys.argv[1:] if argv is None else argv)
+    logging.getLogger(LOGGER).info("exit status %d", code)
+    return code
+
+
+def _say_error(text: str) -> None:
+    """An error line on stderr, and in the --log-file."""
+    from exporter.ops.console import warn
+
+    warn(text if text.startswith("internal error") else f"error: {text}")
+
+
+def _run(args: list[str]) -> int:
+    """User errors print one clear message and exit 1, never a traceback."""
     verbose = "--verbose" in args or "-v" in args
     try:
         main.main(args=args, prog_name="pionex-export", standalone_mode=False)
@@ -193,18 +268,21 @@ def run(argv: list[str] | None = None) -> int:
         exc.show()
         return exc.exit_code
     except UserError as exc:
-        click.echo(f"error: {exc}", err=True)
+        _say_error(str(exc))
+        if verbose and exc.details:
+            click.echo(exc.details, err=True)
         return exc.exit_code
     except KeyboardInterrupt:
         click.echo("interrupted; nothing was half-written (each step is one transaction)", err=True)
         return 130
     except Exception as exc:  # an internal error: say so plainly, details only on request
+        full = disk_full_message(exc)
+        if full:
+            _say_error(full)
+            return 1
         if verbose:
             raise
-        click.echo(
-            f"internal error: {type(exc).__name__}: {exc}. Rerun with --verbose and report it.",
-            err=True,
-        )
+        _say_error(f"internal error: {type(exc).__name__}: {exc}. Rerun with --verbose and report it.")
         return 1
     return 0
 

@@ -38,7 +38,8 @@ db_option = click.option(
     default=None,
     expose_value=False,
     callback=_remember("db"),
-    help="DuckDB file (default: $PIONEX_EXPORT_DB, else ./pionex.duckdb). Example: --db my.duckdb",
+    help="DuckDB file (default: $PIONEX_EXPORT_DB, else the config file's `db`, else "
+    "./pionex.duckdb). Example: --db my.duckdb",
 )
 account_option = click.option(
     "--account",

@@ -78,7 +78,8 @@ def _host_url(host: str | None, base_url: str | None) -> str | None:
     "--export-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder `sync` writes dated exports into. Example: --export-dir ~/pionex-exports",
+    help="Folder `sync` writes dated exports into (created if missing). "
+    "Example: --export-dir ~/pionex-exports",
 )
 @click.option(
     "--store-credentials",
@@ -232,11 +233,14 @@ def sync_cmd(ctx: click.Context, all_accounts: bool, no_fetch: bool) -> None:
       pionex-export --db ~/pionex.duckdb sync --account main
       pionex-export --quiet sync --all-accounts
     """
-    from exporter.ops.console import SETTINGS, say, warn
+    import logging
+
+    from exporter.ops.console import LOGGER, SETTINGS, say, warn
     from exporter.ops.lock import sync_lock
     from exporter.ops.sync import EXIT_ATTENTION, accounts_to_sync, exit_code, sync_account
     from exporter.store.access import wait_for_writers
 
+    log = logging.getLogger(LOGGER)
     config, db, account = _settings(ctx)
     if ctx.find_root().obj.get("wait") is None:
         wait_for_writers(SYNC_WAIT_SECONDS)
@@ -249,6 +253,8 @@ def sync_cmd(ctx: click.Context, all_accounts: bool, no_fetch: bool) -> None:
                     or result.flagged or SETTINGS.verbose)
             if loud:
                 say(result.summary())
+            else:  # a quiet cron run prints nothing, but its log says that it ran and how
+                log.info("%s", result.summary())
             for line in result.failures:
                 warn(f"  failed: {line}")
             for line in result.refused + result.flagged:

@@ -28,7 +28,11 @@ def _selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
         "Example: --all-accounts",
     )(func)
     func = click.option(
-        "--year", type=int, default=None, help="Only this calendar year (UTC). Example: --year 2025"
+        "--year",
+        # Bitcoin's first year to the last year a date can hold: anything else is a typo.
+        type=click.IntRange(2009, 9999),
+        default=None,
+        help="Only this calendar year (UTC). Example: --year 2025",
     )(func)
     func = click.option(
         "--to",
@@ -96,6 +100,30 @@ def _warn_unknown_account(con: Any, selection: Selection) -> None:
         )
 
 
+def _note_empty_period(con: Any, selection: Selection) -> None:
+    """A period with no transactions gives a file with a header only: say so, and which span
+    the history does have, so a wrong --year is seen before the file is uploaded."""
+    if selection.date_from is None and selection.date_to is None:
+        return
+    everything = Selection(account=selection.account)
+    count, first, last = con.execute(
+        "SELECT count(*) FILTER (WHERE " + selection.where() + "), min(occurred_at)::DATE, "
+        "max(occurred_at)::DATE FROM transactions WHERE " + everything.where()
+    ).fetchall()[0]
+    if count or first is None:
+        return
+    start, end = selection.date_from, selection.date_to
+    if start and end:
+        period = f"from {start} to {end}"
+    else:
+        period = f"from {start} on" if start else f"up to {end}"
+    click.echo(
+        f"note: no transactions {period}: the file holds no rows; this history runs from "
+        f"{first} to {last} (choose --year, or --from/--to, inside it)",
+        err=True,
+    )
+
+
 def _csv_command(name: str, module_name: str, title: str, example_file: str) -> click.Command:
     """One CSV format: the module's rows_sql written through the shared (splitting) writer."""
 
@@ -133,6 +161,7 @@ Example:
         with open_db(db, read_only=True) as con:
             _warn_unknown_account(con, selection)
             result = write_query_csv(con, module.rows_sql(selection), output, max_rows)
+            _note_empty_period(con, selection)
             omitted = getattr(module, "omitted_summary", None)
             dropped = omitted(con, selection) if omitted else (0, "")
         click.echo(result.describe())
@@ -166,8 +195,9 @@ def export_xlsx(
     all_accounts: bool,
     fast: bool,
 ) -> None:
-    """Excel workbook: Summary (totals per asset, counts, monthly chart), Transactions, a sheet
-    per kind, Needs review, Ledger.
+    """Excel workbook: Summary (totals per asset, counts, monthly chart), Transactions, one
+    sheet per kind that has rows (Trades, Deposits & withdrawals, Income & expenses, Futures,
+    Other), Needs review.
 
     \b
     Example:
@@ -180,6 +210,7 @@ def export_xlsx(
     with open_db(db, read_only=True) as con:
         _warn_unknown_account(con, selection)
         result = xlsx.write(con, output, selection, fast=fast)
+        _note_empty_period(con, selection)
     click.echo(result.describe())
 
 
@@ -224,6 +255,7 @@ def export_parquet(
             result = parquet_partitioned.write(con, output, selection)
         else:
             result = parquet.write(con, output, selection)
+        _note_empty_period(con, selection)
     click.echo(result.describe())
 
 

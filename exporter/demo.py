@@ -9,11 +9,11 @@ Then every available output is written and its path printed.
 from __future__ import annotations
 
 import importlib
-import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from exporter.errors import UserError
 from exporter.outputs import coinledger
 from exporter.outputs.common import Selection
 from exporter.sources.importer import import_paths
@@ -24,6 +24,16 @@ SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 ACCOUNT = "default"
 # A small, fast simulated account; the simulator is local, so its weight budget may be raised.
 DEMO_RATE = 1000.0
+# The demo marks the folders it makes, so a rerun may replace its own files and nothing else.
+MARKER = ".pionex-export-demo"
+# Every file the demo writes (the zip is named after the sample folder); a rerun removes only these.
+DEMO_FILES = (
+    "pionex.duckdb",
+    "pionex.duckdb.wal",
+    "coinledger.csv",
+    "workbook.xlsx",
+    "import-report.txt",
+)
 
 
 def sample_export_folder() -> Path:
@@ -43,15 +53,24 @@ def zip_like_pionex(folder: Path, target_dir: Path) -> Path:
 
 
 def fetch_from_simulator(db: Path, account: str):  # type: ignore[no-untyped-def]
-    """Start the simulator in-process, fetch it into `db` with its throwaway key, stop it."""
+    """Start the simulator in-process, fetch it into `db` with its throwaway key, stop it.
+
+    The simulator plays the sample export's own account one month on (simulator/story.py):
+    July 2025's trades, and balances the export plus those trades explain."""
+    import datetime as dt
+
     from exporter.pionex.credentials import Credentials
     from exporter.pionex.fetch import fetch_to_db
     from exporter.simulator import SimConfig, start
+    from exporter.simulator.story import FIRST_DAY, STORY
 
-    config = SimConfig(symbols=3, fills=200, days=20, rate_limit=DEMO_RATE)
+    config = SimConfig(story=STORY, rate_limit=DEMO_RATE)
+    since = dt.datetime.combine(FIRST_DAY, dt.time())
     with start(config) as simulator:
         demo_key = Credentials.of(config.api_key, config.api_secret)
-        return fetch_to_db(db, account, demo_key, base_url=simulator.base_url, rate_limit=DEMO_RATE)
+        return fetch_to_db(
+            db, account, demo_key, base_url=simulator.base_url, rate_limit=DEMO_RATE, since=since
+        )
 
 
 def _optional_writer(module: str):  # type: ignore[no-untyped-def]
@@ -63,10 +82,30 @@ def _optional_writer(module: str):  # type: ignore[no-untyped-def]
         return None
 
 
+def prepare_demo_folder(out: Path) -> None:
+    """Make `out` ready for a fresh demo without touching anything the demo did not write.
+
+    A folder the demo made carries MARKER: its earlier outputs are removed by name, so a file the
+    user put beside them stays. Any other folder must be empty (or not exist yet).
+    """
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} is a file, not a folder; choose a new folder with --out DIR")
+    if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()):
+        raise UserError(
+            f"{out} already holds files the demo did not write, and the demo never deletes "
+            "them; choose a new or empty folder with --out DIR (e.g. --out demo-output)"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text(
+        "Written by `pionex-export demo`; a rerun replaces only the demo's own files here.\n",
+        encoding="utf-8",
+    )
+    for name in (*DEMO_FILES, f"{sample_export_folder().name}.zip"):
+        (out / name).unlink(missing_ok=True)
+
+
 def run_demo(out: Path) -> Iterator[str]:
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    prepare_demo_folder(out)
     export_zip = zip_like_pionex(sample_export_folder(), out)
     db = out / "pionex.duckdb"
     with open_db(db) as con:
@@ -92,5 +131,21 @@ def run_demo(out: Path) -> Iterator[str]:
     outputs.append(("import report:", report_path, ""))
     for label, path, note in outputs:
         yield f"{label:<16}{path}{note}"
-    yield f'{"try:":<16}pionex-export --db {db} sql "SELECT * FROM balances ORDER BY asset"'
-    yield f"{'':<16}more queries: docs/queries.md"
+    yield ""
+    yield from what_to_look_at(db)
+
+
+def what_to_look_at(db: Path) -> Iterator[str]:
+    """The story the demo's database tells, as commands to run (simulator/story.py)."""
+    run = f"pionex-export --db {db}"
+    yield "what to look at (one account: the export for 2025-01..06, the API for July 2025):"
+    yield f"  1. {run} status"
+    yield "     one gap, 2025-07-01 to 2025-07-08: the API proves only the days after its oldest"
+    yield "     fill (07-08), so status names the export that closes it; and the January USDT dip"
+    yield "     (the sample's first buys spend more than its one deposit): a missing deposit"
+    yield f"  2. {run} reconcile --offline"
+    yield "     every balance Pionex shows is explained by the export plus July's trades"
+    yield f"  3. {run} bots"
+    yield "     the two bots the export's bot trades came from, each next to its trades"
+    yield f'  4. {run} sql "SELECT * FROM balances ORDER BY asset"   (more: docs/queries.md)'
+    yield "  5. workbook.xlsx: the Summary (totals, the monthly chart), Transactions, Needs review"

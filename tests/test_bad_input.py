@@ -91,9 +91,7 @@ def test_unknown_layout_is_refused_with_the_header_shown(seeded_db: Path, tmp_pa
     path = write_csv(
         tmp_path / "mystery.csv", ("when", "what", "how much"), [("2025-01-01", "x", "1")]
     )
-    _assert_refused(
-        seeded_db, path, "line 1", "unknown layout", "'when,what,how much'", "trading.v2025"
-    )
+    _assert_refused(seeded_db, path, "line 1", "not a Pionex export", "'when,what,how much'")
 
 
 def test_empty_required_cell_is_refused(seeded_db: Path, tmp_path: Path) -> None:

@@ -274,7 +274,7 @@ def test_structured_products_rows_are_kept_whole_and_flagged_not_booked(
 def test_unknown_header_in_a_csv_is_still_refused(db: Path, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "mystery.csv", ("when", "what"), [("2025-01-01", "x")])
     result = cli("--db", db, "import", path)
-    assert result.exit_code == 1 and "unknown layout" in result.stderr
+    assert result.exit_code == 1 and "not a Pionex export" in result.stderr
 
 
 def write_workbook(path: Path, tabs: dict[str, list[tuple]]) -> Path:

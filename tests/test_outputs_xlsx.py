@@ -107,14 +107,20 @@ def test_per_asset_flows_equal_the_ledger(workbook: Path, full_db: Path) -> None
     book = openpyxl.load_workbook(workbook)
     assert _signed_flows(_table(book["Transactions"])) == ledger_nets(full_db)
     summary = list(book["Summary"].iter_rows(values_only=True))
-    start = next(i for i, r in enumerate(summary) if r[0] == "Asset") + 1
+    start = next(i for i, r in enumerate(summary) if r[0] == "Asset")
+    header = summary[start]
+    col = {name: i for i, name in enumerate(header) if name}
+    exact = col["Net (exact, all digits)"]
+    # set apart: an empty column between the numbers and the exact text
+    assert header[exact - 1] is None and exact > col["Movements"]
     nets = {}
-    for row in summary[start:]:
+    for row in summary[start + 1 :]:
         if not row[0]:
             break
-        asset, inflow, outflow, fees, net, net_exact = row[:6]
+        inflow, outflow, fees, net = (row[col[n]] for n in ("In", "Out", "Fees", "Net"))
         assert abs(inflow - outflow - fees - net) <= 1e-9 * max(1.0, abs(net))
-        nets[asset] = Decimal(net_exact)
+        assert row[exact - 1] is None and isinstance(row[exact], str)
+        nets[row[0]] = Decimal(row[exact])
     assert {a: v for a, v in nets.items() if v} == ledger_nets(full_db)
 
 
@@ -133,6 +139,73 @@ def test_summary_counts_review_sheet_and_chart(workbook: Path, full_db: Path) ->
     assert all(r["Reason"] and "line" in r["Origin"] for r in review)
     with zipfile.ZipFile(workbook) as archive:
         assert any(n.startswith("xl/charts/chart") for n in archive.namelist())
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_its_header_repeated(
+    workbook: Path,
+) -> None:
+    book = openpyxl.load_workbook(workbook)
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        # fitToWidth is left out of the file when it is 1, its default
+        assert sheet.page_setup.fitToWidth in (None, 1), sheet.title
+        assert sheet.page_setup.fitToHeight == 0, sheet.title
+        if sheet.title != "Summary":
+            assert sheet.print_title_rows.replace("$", "") == "1:1", sheet.title
+            assert sheet.print_area is not None, sheet.title
+
+
+def test_monthly_chart_has_one_text_category_per_month_with_data(
+    workbook: Path, full_db: Path
+) -> None:
+    months = [
+        m.strftime("%Y-%m")
+        for (m,) in query(
+            full_db,
+            "SELECT DISTINCT date_trunc('month', occurred_at)::DATE FROM ledger l "
+            "WHERE (kind = 'trade' AND leg <> 'fee' AND asset = 'USDT') "
+            "OR (leg = 'fee' AND asset = 'USDT') ORDER BY 1",
+        )
+    ]
+    with zipfile.ZipFile(workbook) as archive:
+        chart = archive.read("xl/charts/chart1.xml").decode()
+    # text categories (a date axis would draw a slot per day and lines across empty months)
+    assert "<c:strRef>" in chart and "<c:dateAx>" not in chart
+    assert '<c:numFmt formatCode="#,##0"' in chart and '<c:numFmt formatCode="#,##0.00"' in chart
+    book = openpyxl.load_workbook(workbook)
+    rows = list(book["Summary"].iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if r[0] == "Month") + 1
+    listed = [r[0] for r in rows[start:] if r[0]]
+    assert listed == months and all(isinstance(m, str) for m in listed)
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="needs LibreOffice and poppler-utils (apt-get install libreoffice-calc poppler-utils)",
+)
+def test_libreoffice_prints_the_summary_with_its_chart_on_two_pages(
+    workbook: Path, tmp_path: Path
+) -> None:
+    outdir, profile = tmp_path / "pdf", tmp_path / "lo-profile"
+    done = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+         "pdf", "--outdir", str(outdir), str(workbook)],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    pages = subprocess.run(
+        ["pdftotext", "-layout", str(outdir / "pionex.pdf"), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split("\f")  # fmt: skip
+    # every page's footer names its sheet: the Summary takes one or two pages
+    summary = [p for p in pages if re.search(r"^\s*Summary\s+Page \d+ of", p, re.M)]
+    assert 1 <= len(summary) <= 2, len(summary)
+    assert "Per asset" in summary[0]
+    assert "Monthly trading" in summary[-1] and "Month" in summary[-1]
+    assert "Monthly spot volume and fees" in summary[-1]  # the chart, on the same page
+    transactions = [p for p in pages if re.search(r"^\s*Transactions\s+Page", p, re.M)]
+    assert transactions and all("Date (UTC)" in p for p in transactions)  # header repeated
 
 
 def test_long_sheets_continue_on_numbered_sheets(full_db: Path, tmp_path: Path) -> None:

@@ -18,13 +18,14 @@ Extension points (append to these lists from the module that owns the source):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import duckdb
 
 from exporter.normalize import exports
 from exporter.sql import literal
-from exporter.store.db import memory_share, run, scalar
+from exporter.store.db import memory_share, rollback, run, scalar
 
 CandidateSource = Callable[[str | None], list[str]]
 DedupeStep = Callable[[duckdb.DuckDBPyConnection, str], None]
@@ -66,17 +67,25 @@ def clear_transactions(con: duckdb.DuckDBPyConnection, account: str | None) -> N
     run(con, f"DELETE FROM transactions WHERE {scope(account)}")
 
 
-def rebuild(con: duckdb.DuckDBPyConnection, account: str | None) -> int:
-    """rebuild_transactions() in a transaction of its own, with DuckDB at DERIVE_MEMORY_SHARE of
-    its memory (the `rebuild` command, and a fetch after it lands)."""
+@contextmanager
+def deriving(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction for work that ends in a re-derive, with DuckDB at DERIVE_MEMORY_SHARE of
+    its memory: committed when the block ends, rolled back if anything in it fails."""
     with memory_share(con, DERIVE_MEMORY_SHARE):
         run(con, "BEGIN TRANSACTION")
         try:
-            count = rebuild_transactions(con, account)
+            yield
             run(con, "COMMIT")
         except BaseException:
-            run(con, "ROLLBACK")
+            rollback(con)
             raise
+
+
+def rebuild(con: duckdb.DuckDBPyConnection, account: str | None) -> int:
+    """rebuild_transactions() in a transaction of its own (the `rebuild` command, and a fetch
+    after it lands)."""
+    with deriving(con):
+        count = rebuild_transactions(con, account)
     return count
 
 

@@ -79,9 +79,11 @@ def init_account(
         inbox=inbox.resolve() if inbox else old.inbox,
         export_dir=export_dir.resolve() if export_dir else old.export_dir,
     )
-    if account.inbox is not None and not account.inbox.exists():
-        account.inbox.mkdir(parents=True)
-        messages.append(f"created inbox folder {account.inbox}")
+    # Made now, so a typo or a missing permission shows at set-up, not in tonight's cron mail.
+    for what, folder in (("inbox", account.inbox), ("export", account.export_dir)):
+        if folder is not None and not folder.exists():
+            folder.mkdir(parents=True)
+            messages.append(f"created {what} folder {folder}")
     new = dataclasses.replace(
         config,
         exists=True,

@@ -37,6 +37,7 @@ class AccountSync:
     refused: list[str] = field(default_factory=list)  # optional endpoints the fetch could not read
     flagged: list[str] = field(default_factory=list)  # the fetch's fills flagged for review
     notes: list[str] = field(default_factory=list)
+    fetch_skipped: str | None = None  # why the API was not asked, and how to change that
 
     @property
     def changed(self) -> bool:
@@ -54,6 +55,8 @@ class AccountSync:
             parts.append(f"{self.fills_new} new API fills")
         if not parts:
             parts.append("nothing new")
+        if self.fetch_skipped:
+            parts.append(self.fetch_skipped)
         if self.export_folder is not None:
             parts.append(f"exported to {self.export_folder}")
         if self.refused:
@@ -197,9 +200,10 @@ def _fetch(db: Path, account: AccountConfig, use_env: bool, result: AccountSync)
                 f"{account.name} --inbox DIR` (or set PIONEX_API_KEY/PIONEX_API_SECRET)"
             )
             return
-        result.notes.append(
-            "API fetch skipped: no credentials (run `pionex-export init` or set "
-            "PIONEX_API_KEY/PIONEX_API_SECRET)"
+        result.fetch_skipped = (
+            "API fetch skipped: no key (set PIONEX_API_KEY and PIONEX_API_SECRET to a read-only "
+            f"key; `pionex-export init --account {account.name} --store-credentials` keeps it "
+            "for cron)"
         )
         return
     try:

@@ -43,7 +43,8 @@ def part_path(path: Path, number: int) -> Path:
 
 
 def _copy(con: duckdb.DuckDBPyConnection, sql: str, target: Path) -> int:
-    result = con.execute(f"COPY ({sql}) TO '{target.as_posix()}' {COPY_OPTIONS}").fetchall()
+    # The path is a parameter, never SQL text: a folder like /home/o'brien must just work.
+    result = con.execute(f"COPY ({sql}) TO ? {COPY_OPTIONS}", [target.as_posix()]).fetchall()
     return int(result[0][0]) if result else 0
 
 

@@ -73,6 +73,6 @@ def write(con: duckdb.DuckDBPyConnection, output: Path, selection: Selection) ->
         columns = as_utc_instants(con, name)
         sql = f"SELECT {columns} FROM {name} WHERE {selection.where()} ORDER BY {TABLE_ORDER[name]}"
         with atomic_output(path) as tmp:
-            run(con, f"COPY ({sql}) TO '{tmp.as_posix()}' {OPTIONS}")
+            run(con, f"COPY ({sql}) TO ? {OPTIONS}", [tmp.as_posix()])  # a path is never SQL
         rows[name] = scalar(con, f"SELECT count(*) FROM ({sql})")
     return ParquetResult(files, rows)

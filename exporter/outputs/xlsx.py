@@ -13,6 +13,9 @@ cell. Amount cells are real numbers (sortable, summable, formatted), and every a
 `(exact)` text column holding all its digits; the Summary says to use those when a figure must be
 exact. Nothing is silently rounded: the exact figure is always one column away.
 
+Printing: every sheet landscape, one page wide, header row repeated, table sheets up to their
+`Needs review` column (PRINTED_THROUGH); the Summary's monthly table and chart start page 2.
+
 Dates are real Excel date-times (UTC). Headers are frozen with filter buttons; provenance (source,
 file, line, API reference, hashes, ids) sits in the right-most columns. `fast=True` (`--fast`)
 skips the per-kind sheets and the column-width scan for very large histories.
@@ -28,6 +31,12 @@ CPU, 15 MB. Profiled: the time is XlsxWriter building cell XML, not the queries.
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import gc
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,6 +118,10 @@ REVIEW_COLUMNS = (
     Column("File SHA-256", "file_sha256"),
     Column("Txn id", "txn_id"),
 )
+# On paper, a sheet shows its columns up to this one: what happened and whether it needs review.
+# All 32 columns on one page wide print at ~2 pt; these 13 print near full size. The exact
+# digits and the provenance stay on screen (and in the CSV exports).
+PRINTED_THROUGH = {TRANSACTION_COLUMNS: "Needs review", REVIEW_COLUMNS: "Origin"}
 # Sheet name -> kinds it holds.
 KIND_SHEETS = {
     "Trades": ("trade",),
@@ -117,6 +130,9 @@ KIND_SHEETS = {
     "Futures": ("futures_fill", "futures_profit", "futures_loss"),
     "Other": (),  # every other kind: transfers, staking accruals, unclassified, ...
 }
+# Summary layout: the exact net's column (after a narrow gap), and the rows the chart covers.
+EXACT_NET_COLUMN = 7
+CHART_ROWS = 18
 NOTES = (
     "All times are UTC.",
     "Amount cells are Excel numbers (about 15 significant digits). The '(exact)' columns hold "
@@ -130,6 +146,8 @@ NOTES = (
     "Futures fills, transfers between your own accounts and issued staking profit move no coins: "
     "they are counted per kind but have no In/Out.",
     "Rows marked 'Needs review' are booked as the file states them; see the 'Needs review' sheet.",
+    "Printed, each sheet shows its columns up to 'Needs review' (what happened); the exact digits "
+    "and where each row came from are in the columns to the right, on screen.",
 )
 
 
@@ -162,14 +180,18 @@ class _Writer:
         self.header = workbook.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "text_wrap": False}
         )
+        # over a column of numbers, the header sits right, above the digits it names
+        self.number_header = workbook.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "bottom": 1, "align": "right"}
+        )
         self.title = workbook.add_format({"bold": True, "font_size": 14})
         self.bold = workbook.add_format({"bold": True})
         self.date = workbook.add_format({"num_format": DATE_FORMAT})
-        self.month = workbook.add_format({"num_format": "yyyy-mm"})
         self.amount = workbook.add_format({"num_format": AMOUNT_FORMAT})
         self.integer = workbook.add_format({"num_format": "0"})
         self.text = workbook.add_format({"num_format": "@"})
         self.provenance = workbook.add_format({"font_color": "#808080"})
+        self.exact = workbook.add_format({"font_color": "#595959", "italic": True, "left": 1})
         self.review = workbook.add_format({"bg_color": "#FCE4D6"})
 
     def _format(self, column: Column) -> Any:
@@ -192,7 +214,7 @@ class _Writer:
         widths = []
         for column, length in zip(columns, measured, strict=True):
             if column.kind == "date":
-                widths.append(20)
+                widths.append(21)
             elif column.kind == "amount":
                 widths.append(18)
             else:
@@ -230,6 +252,10 @@ class _Writer:
                 sheet.set_column(i, i, width, fmt)
             sheet.write_row(0, 0, [c.header for c in columns], self.header)
             sheet.freeze_panes(1, 0)
+            _for_print(sheet)
+            sheet.repeat_rows(0)
+            printed = [c.header for c in columns].index(PRINTED_THROUGH[columns])
+            sheet.print_area(0, 0, max(rows_here, 1), printed)
             sheet.autofilter(0, 0, max(rows_here, 1), len(columns) - 1)
             sheet.ignore_errors(
                 {"number_stored_as_text": f"A1:{_col(len(columns) - 1)}{EXCEL_MAX_ROWS}"}
@@ -262,6 +288,13 @@ class _Writer:
         return total
 
 
+def _for_print(sheet: Any) -> None:
+    """Landscape, one page wide (as many pages tall as it takes), the sheet's name in the footer."""
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_footer("&L&A&RPage &P of &N")
+
+
 def _writer(sheet: Any, column: Column) -> Any:
     if column.kind == "date":
         return sheet.write_datetime
@@ -292,7 +325,11 @@ def _summary(w: _Writer, con: duckdb.DuckDBPyConnection, selection: Selection, f
     w.sheets.append("Summary")
     where = selection.where()
     sheet.set_column(0, 0, 26)
-    sheet.set_column(1, 6, 20)
+    sheet.set_column(1, 4, 20)
+    sheet.set_column(5, 5, 12)
+    sheet.set_column(EXACT_NET_COLUMN - 1, EXACT_NET_COLUMN - 1, 3)
+    sheet.set_column(EXACT_NET_COLUMN, EXACT_NET_COLUMN, 32)
+    _for_print(sheet)
     row = 0
     account = selection.account or "all accounts"
     sheet.write(row, 0, f"Pionex history: {account}", w.title)
@@ -325,9 +362,11 @@ def _summary(w: _Writer, con: duckdb.DuckDBPyConnection, selection: Selection, f
 
     sheet.write(row, 0, "Per asset", w.title)
     row += 1
-    sheet.write_row(
-        row, 0, ["Asset", "In", "Out", "Fees", "Net", "Net (exact)", "Movements"], w.header
-    )
+    sheet.write(row, 0, "Asset", w.header)
+    sheet.write_row(row, 1, ["In", "Out", "Fees", "Net", "Movements"], w.number_header)
+    # The exact net stands apart, after a gap and in grey text: it is the figure to copy when
+    # exactness matters, not one more column to add up with the numbers beside it.
+    sheet.write(row, EXACT_NET_COLUMN, "Net (exact, all digits)", w.header)
     row += 1
     assets = con.execute(
         f"""
@@ -343,14 +382,15 @@ def _summary(w: _Writer, con: duckdb.DuckDBPyConnection, selection: Selection, f
         sheet.write_string(row, 0, values[0])
         for i in range(1, 5):
             sheet.write_number(row, i, values[i], w.amount)
-        sheet.write_string(row, 5, values[5])
-        sheet.write_number(row, 6, values[6])
+        sheet.write_number(row, 5, values[6])
+        sheet.write_string(row, EXACT_NET_COLUMN, values[5], w.exact)
         row += 1
     row += 1
 
     sheet.write(row, 0, "Per kind", w.title)
     row += 1
-    sheet.write_row(row, 0, ["Kind", "Transactions", "Needs review"], w.header)
+    sheet.write(row, 0, "Kind", w.header)
+    sheet.write_row(row, 1, ["Transactions", "Needs review"], w.number_header)
     row += 1
     for kind, n, review in con.execute(
         f"SELECT kind, count(*), count(*) FILTER (WHERE needs_review) FROM transactions "
@@ -359,6 +399,8 @@ def _summary(w: _Writer, con: duckdb.DuckDBPyConnection, selection: Selection, f
         sheet.write_row(row, 0, [kind, n, review])
         row += 1
     row += 1
+    # The monthly table and its chart start the second printed page, so the chart is never cut.
+    sheet.set_h_pagebreaks([row])
     _monthly(w, sheet, con, where, row)
 
 
@@ -373,8 +415,11 @@ def _monthly(w: _Writer, sheet: Any, con: duckdb.DuckDBPyConnection, where: str,
         sheet.write(row, 0, "no spot trades in this period")
         return
     asset = quote[0][0]
+    chart_row = row
+    row += CHART_ROWS
+    sheet.write(row, 0, "Month", w.header)
     sheet.write_row(
-        row, 0, ["Month", "Spot trades", f"Volume ({asset})", f"Fees paid ({asset})"], w.header
+        row, 1, ["Spot trades", f"Volume ({asset})", f"Fees paid ({asset})"], w.number_header
     )
     header_row = row
     row += 1
@@ -395,7 +440,9 @@ def _monthly(w: _Writer, sheet: Any, con: duckdb.DuckDBPyConnection, where: str,
         [asset, asset],
     ).fetchall()
     for month, trades, volume, fees in months:
-        sheet.write_datetime(row, 0, dt.datetime.combine(month, dt.time()), w.month)
+        # The month as text: a date column makes the chart a time axis, with a slot for every
+        # day and a line drawn straight across the months without trades.
+        sheet.write_string(row, 0, month.strftime("%Y-%m"))
         sheet.write_number(row, 1, trades)
         sheet.write_number(row, 2, volume, w.amount)
         sheet.write_number(row, 3, fees, w.amount)
@@ -421,12 +468,12 @@ def _monthly(w: _Writer, sheet: Any, con: duckdb.DuckDBPyConnection, where: str,
     )
     chart.combine(line)
     chart.set_title({"name": f"Monthly spot volume and fees ({asset})"})
-    chart.set_x_axis({"date_axis": False, "num_format": "yyyy-mm"})
-    chart.set_y_axis({"name": f"Volume ({asset})"})
-    line.set_y2_axis({"name": f"Fees ({asset})"})
+    chart.set_x_axis({"name": "Month (months with trades or fees)"})
+    chart.set_y_axis({"name": f"Volume ({asset})", "num_format": "#,##0"})
+    line.set_y2_axis({"name": f"Fees ({asset})", "num_format": "#,##0.00"})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 720, "height": 360})
-    sheet.insert_chart(header_row, 5, chart)
+    chart.set_size({"width": 760, "height": 340})
+    sheet.insert_chart(chart_row, 0, chart, {"y_offset": 4})
 
 
 def write(
@@ -444,11 +491,43 @@ def write(
         raise UserError(
             "the xlsx export needs the XlsxWriter package: pip install XlsxWriter"
         ) from None
+    full = False
+    try:
+        result = _write_book(xlsxwriter, con, Path(path), selection, fast, rows_per_sheet)
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        full = True
+    if full:
+        # XlsxWriter's half-written files are still open; once the failure is dropped they are
+        # closed by the garbage collector, which fails on the full disk again: quietly, not as
+        # a warning on the terminal. Then the full disk is reported, naming the output.
+        hook = sys.unraisablehook
+        sys.unraisablehook = lambda _unraisable: None
+        try:
+            gc.collect()
+        finally:
+            sys.unraisablehook = hook
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+    return result
+
+
+def _write_book(
+    xlsxwriter: Any,
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    selection: Selection,
+    fast: bool,
+    rows_per_sheet: int,
+) -> WorkbookResult:
     where = selection.where()
-    with atomic_output(path) as tmp:
+    # XlsxWriter's part files go to a folder of ours beside the output (the system's temp folder
+    # kept 160 MB of them after a disk filled up mid-write); it is removed whatever happens.
+    with atomic_output(path) as tmp, _scratch_folder(Path(path)) as scratch:
         book = xlsxwriter.Workbook(
             str(tmp),
             {
+                "tmpdir": str(scratch),
                 "constant_memory": True,
                 "strings_to_formulas": False,  # data is never run as a formula
                 "strings_to_urls": False,
@@ -481,3 +560,10 @@ def write(
         write_bots_sheet(w, con, selection)
         book.close()
     return WorkbookResult(Path(path), total, tuple(w.sheets))
+
+
+@contextmanager
+def _scratch_folder(path: Path) -> Iterator[Path]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{path.name}.", dir=path.parent) as scratch:
+        yield Path(scratch)

@@ -81,6 +81,10 @@ class ClientStats:
     by_path: dict[str, int] = field(default_factory=dict)
 
 
+# Tries before a connection to an address that has never answered is reported (~2 s of backoff).
+CONNECT_ATTEMPTS = 3
+
+
 class PionexClient:
     """Signed, throttled GETs against `base_url`; `get` returns the envelope's `data`."""
 
@@ -111,6 +115,7 @@ class PionexClient:
         self._on_event = on_event or (lambda _kind, _info: None)
         self.clock_offset_ms = 0
         self.stats = ClientStats()
+        self._answered = False  # some reply has come from base_url
 
     def __enter__(self) -> PionexClient:
         return self
@@ -150,8 +155,11 @@ class PionexClient:
                 self.throttle.book(endpoint.weight, endpoint.private)
                 failures += 1
                 last_problem = type(exc).__name__
+                if isinstance(exc, httpx.ConnectError) and not self._answered:
+                    self._fail_fast_on_a_wrong_address(path, failures, exc)
                 self._retry_pause(path, failures, last_problem)
                 continue
+            self._answered = True
             self.throttle.book(endpoint.weight, endpoint.private)
             if reply.status_code == 429:
                 self.stats.bans += 1
@@ -235,6 +243,21 @@ class PionexClient:
         self.stats.by_path[endpoint.path] = self.stats.by_path.get(endpoint.path, 0) + 1
         log.debug("GET %s %s", endpoint.path, {k: v for k, v in params.items() if k != "timestamp"})
         return self._http.get(url, headers=headers)
+
+    def _fail_fast_on_a_wrong_address(
+        self, path: str, failures: int, exc: httpx.ConnectError
+    ) -> None:
+        """No connection to an address that has never answered is a wrong address far more
+        often than an outage: after a few quick tries, say what to check instead of backing
+        off for minutes. (Timeouts and 5xx keep the full backoff: the server is there.)"""
+        if failures < CONNECT_ATTEMPTS:
+            return
+        raise NetworkError(
+            f"cannot connect to {self.base_url} ({exc or type(exc).__name__}); check the "
+            "address (--base-url, or the account's host in the config), that this machine is "
+            "online, and that no firewall or proxy blocks it",
+            path=path,
+        )
 
     def _retry_pause(self, path: str, failures: int, problem: str) -> None:
         self.stats.retries += 1

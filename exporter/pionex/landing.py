@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from exporter.pionex.refusals import Refusal
+from exporter.store.db import rollback
 
 _SPOT_SYMBOL = r"^[A-Z0-9]+_[A-Z0-9]+$"
 # Never stored: they are per-request noise or credentials.
@@ -155,7 +156,7 @@ class PageWriter:
     def rollback(self) -> None:
         if self._opened is not None:
             self._opened = None
-            self.con.execute("ROLLBACK")
+            rollback(self.con)
 
 
 def stored_keys(con: duckdb.DuckDBPyConnection, account: str, kind: str,
@@ -276,7 +277,7 @@ def save_bots(con: duckdb.DuckDBPyConnection, account: str, bots: list[dict[str,
                         [account, bot_id, endpoint, as_json(detail), now])
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
 
 

@@ -20,7 +20,7 @@ from exporter.reports.days import DayRange, merge, subtract
 from exporter.reports.gaps import find_gaps
 from exporter.reports.negative import negative_balances
 from exporter.reports.reconcile import ROUNDING, UNEXPLAINED, reconcile, stored_wallet
-from exporter.store.db import run, scalar
+from exporter.store.db import rollback, run, scalar
 
 FAR_FUTURE = dt.date(9999, 12, 30)
 
@@ -163,7 +163,7 @@ def _record(
             )
         run(con, "COMMIT")
     except BaseException:
-        run(con, "ROLLBACK")
+        rollback(con)
         raise
 
 

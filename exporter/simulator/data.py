@@ -96,6 +96,8 @@ class SimConfig:
     auth_error_status: int = 200
     # Serve records a client must not trust blindly on the last page of a fills walk (server.py).
     suspect_fills: bool = False
+    # "random" (the sizes above), or a scripted account: "sample-account" (simulator/story.py)
+    story: str = "random"
 
 
 @dataclass
@@ -205,6 +207,13 @@ def _fee(side: str, price: Decimal, size: Decimal) -> Decimal:
 def generate(config: SimConfig) -> Truth:
     """Build the account for `config`; the same config always gives the same data."""
     import time
+
+    if config.story != "random":
+        from exporter.simulator.story import STORY, generate_story
+
+        if config.story != STORY:
+            raise ValueError(f"unknown simulator story {config.story!r}")
+        return generate_story(config)
 
     rng = random.Random(config.seed)
     now_ms = config.now_ms or int(time.time() * 1000) // 60_000 * 60_000

@@ -15,20 +15,18 @@ from exporter import __version__
 from exporter.errors import InputError
 from exporter.normalize.exports import insert_candidates, typed_rows
 from exporter.normalize.findings import import_notes
-from exporter.normalize.pipeline import (
-    DERIVE_MEMORY_SHARE,
-    clear_transactions,
-    rebuild_transactions,
-)
+from exporter.normalize.pipeline import clear_transactions, deriving, rebuild_transactions
+from exporter.sources import not_export
 from exporter.sources.csv_table import CsvTable, in_groups_of, iter_csv_tables
 from exporter.sources.layout import Layout
-from exporter.sources.registry import known_headers, resolve
+from exporter.sources.registry import kept_by_name, resolve
 from exporter.sources.typed import typed_frame
+from exporter.sources.unrecognized import UNKNOWN_TAB
 from exporter.sources.validate import validate
 from exporter.sources.walk import ExportFile, expand
 from exporter.sources.xlsx_table import workbook_tabs
 from exporter.sql import literal
-from exporter.store.db import ROW_GROUP_ROWS, memory_share, run, run_over, scalar
+from exporter.store.db import ROW_GROUP_ROWS, run, run_over, scalar
 
 
 @dataclass
@@ -79,15 +77,9 @@ def import_paths(con: duckdb.DuckDBPyConnection, paths: list[Path], account: str
     files = [tab for found in expand(paths) for tab in workbook_tabs(found)]
     if not files:
         raise InputError(", ".join(map(str, paths)), "no export files found (.csv, .xlsx or .zip)")
-    with memory_share(con, DERIVE_MEMORY_SHARE):
-        run(con, "BEGIN TRANSACTION")
-        try:
-            report = _import_files(con, files, account, " ".join(map(str, paths)))
-            run(con, "COMMIT")
-        except BaseException:
-            run(con, "ROLLBACK")
-            raise
-        _checkpoint_without_vacuum(con)
+    with deriving(con):
+        report = _import_files(con, files, account, " ".join(map(str, paths)))
+    _checkpoint_without_vacuum(con)
     return report
 
 
@@ -109,7 +101,13 @@ def _checkpoint_without_vacuum(con: duckdb.DuckDBPyConnection) -> None:
 def _import_files(
     con: duckdb.DuckDBPyConnection, files: list[ExportFile], account: str, command: str
 ) -> ImportReport:
-    import_id = scalar(con, "SELECT coalesce(max(import_id), 0) + 1 FROM imports")
+    # inbox_files keeps the id of an import later forgotten (forget-import): never hand it out
+    # again, or that file would point at another import.
+    import_id = scalar(
+        con,
+        "SELECT coalesce(max(import_id), 0) + 1 FROM "
+        "(SELECT import_id FROM imports UNION ALL SELECT import_id FROM inbox_files)",
+    )
     run(
         con,
         "INSERT INTO imports VALUES (?, ?, now()::TIMESTAMP, NULL, ?, ?)",
@@ -126,6 +124,7 @@ def _import_files(
     reports: list[FileReport] = []
     for index, export_file in enumerate(files):
         reports.append(_land_file(con, export_file, account, import_id, f"staged_{index}", derive))
+    _refuse_what_is_not_an_export(reports, command)
     if derive or any(r.rows_inserted for r in reports):
         transactions = rebuild_transactions(con, account, exports_derived=derive)
     else:
@@ -151,11 +150,15 @@ def _land_file(
     derive: bool,
 ) -> FileReport:
     name = export_file.display_name
+    sha256, first_bytes = _sha256(export_file)
+    looks_binary = not_export.binary_kind(first_bytes)
+    if looks_binary and export_file.suffix != ".xlsx":
+        raise not_export.NotAnExportError(name, looks_binary)
     report = FileReport(
         name,
         export_file.source_path,
         export_file.member_name,
-        _sha256(export_file),
+        sha256,
         None,
         None,
         "empty",
@@ -181,16 +184,16 @@ def _land_file(
             report.status = "header_only"
         if layout is not None:
             report.layout, report.family = layout.name, layout.family
+        if layout is None and (table.rows.height or _alone(export_file)):
+            # Inside an export a file with an unknown header and no rows holds nothing to lose
+            # (a real zip has such files); a file the user picked by itself is a wrong file.
+            raise not_export.NotAnExportError(
+                name,
+                not_export.header_looks(table.header, bool(table.rows.height)),
+                line=table.header_line,
+            )
         if table.rows.height == 0:
             continue
-        if layout is None:
-            raise InputError(
-                name,
-                "unknown layout: this header matches no Pionex export layout this version knows",
-                line=table.header_line,
-                value=",".join(table.header),
-                expected="one of " + known_headers(),
-            )
         report.status = "imported"
         report.rows_read += table.rows.height
         inserted = _land_rows(
@@ -198,14 +201,42 @@ def _land_file(
         )
         report.rows_inserted += inserted
         report.rows_present += table.rows.height - inserted
+    if report.status == "empty" and _alone(export_file):
+        raise not_export.NotAnExportError(name, not_export.EMPTY)
     return report
 
 
-def _sha256(export_file: ExportFile) -> str:
-    digest = hashlib.sha256()
+def _alone(export_file: ExportFile) -> bool:
+    """A file the user named by itself, which must therefore be a Pionex file."""
+    return export_file.given_alone and not kept_by_name(export_file.member_name)
+
+
+def _refuse_what_is_not_an_export(reports: list[FileReport], paths: str) -> None:
+    """A workbook none of whose tabs is a Pionex file, or an import in which no file is one, is
+    the wrong file: refused whole (the transaction rolls back), rather than kept as review rows."""
+    tabs: dict[str, list[FileReport]] = {}
+    for file_report in reports:
+        if "#" in file_report.member_name:
+            book = f"{file_report.source_path}\0{file_report.member_name.rsplit('#', 1)[0]}"
+            tabs.setdefault(book, []).append(file_report)
+    for book_tabs in tabs.values():
+        if all(t.layout in (None, UNKNOWN_TAB.name) for t in book_tabs):
+            book = book_tabs[0].display_name.rsplit("#", 1)[0].removesuffix(
+                f":{Path(book_tabs[0].source_path).name}"
+            )
+            names = [t.member_name.rsplit("#", 1)[1] for t in book_tabs]
+            raise not_export.NotAnExportError(book, not_export.workbook_looks(names))
+    if not any(r.layout or kept_by_name(r.member_name) for r in reports):
+        raise not_export.NotAnExportError(paths, "none of its files has the header of a Pionex file")
+
+
+def _sha256(export_file: ExportFile) -> tuple[str, bytes]:
+    """The file's SHA-256, and its first bytes (to tell a PDF or an image from a CSV)."""
+    digest, first = hashlib.sha256(), b""
     for block in export_file.blocks(HASH_BYTES):
+        first = first or block[:64]
         digest.update(block)
-    return digest.hexdigest()
+    return digest.hexdigest(), first
 
 
 def _seen_before(

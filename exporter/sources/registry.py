@@ -58,6 +58,10 @@ def detect(header: tuple[str, ...]) -> Layout | None:
         if placed is None:
             continue
         sources, extras = placed
+        if len(extras) > len(header) - len(extras):
+            # Mostly columns this layout does not document: another exchange's file that happens
+            # to have a `Date` and a `Type` column, not a Pionex file with a few new columns.
+            continue
         score = (len(extras), sources.count(None), order)
         if best is None or score < best:
             best, found = score, layout
@@ -79,6 +83,11 @@ def resolve(table: CsvTable, member_name: str) -> tuple[Layout | None, CsvTable]
         if fallback is not None:
             return fallback, as_one_cell(table)
     return layout, table
+
+
+def kept_by_name(member_name: str) -> bool:
+    """A file or tab whose rows are kept whatever its header (see `_fallback`)."""
+    return _fallback(member_name) is not None
 
 
 def _fallback(member_name: str) -> Layout | None:

@@ -31,7 +31,9 @@ def format_report(report: ImportReport) -> str:
     lines.append(
         f"{'total':<{name_width}}  {'':<24} {read:>9} {report.inserted:>9} {present:>9} {flagged:>8}"
     )
-    if not report.changed:
+    if not read:
+        lines.append("nothing to import: the files hold a header only, no rows")
+    elif not report.changed:
         lines.append("nothing new: every row was already in the database")
     lines.append(f"{report.transactions} transactions in account '{report.account}'")
     if flagged:

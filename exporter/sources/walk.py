@@ -47,6 +47,11 @@ class ExportFile:
         return f"{self.source_path}:{self.member_name}"
 
     @property
+    def given_alone(self) -> bool:
+        """The user named this very file (not a member of a zip, folder or workbook)."""
+        return self.member_name == Path(self.source_path).name
+
+    @property
     def suffix(self) -> str:
         return Path(self.member_name).suffix.lower()
 

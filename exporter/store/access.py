@@ -67,9 +67,13 @@ def lock_refusal(exc: duckdb.Error) -> bool:
 
 
 def holder_of(exc: duckdb.Error) -> str:
-    """'program (PID n)' from DuckDB's lock error, or a plain phrase when it does not say."""
+    """Which process holds the file, from DuckDB's lock error ('Conflicting lock is held in
+    /usr/bin/python3.11 (PID 4242)'): a DBeaver or a notebook is as likely as a pionex-export."""
     match = _HOLDER.search(str(exc))
-    return f"{match[1]} (PID {match[2]})" if match else "another process"
+    if match is None:
+        return "another process"
+    program, pid = match.groups()
+    return f"another process: {Path(program).name} (PID {pid}, {program})"
 
 
 @contextmanager
@@ -125,8 +129,12 @@ def _open_for_writing(path: Path, config: dict[str, str], wait_seconds: float): 
                         f"database {path} is held open read-only by {holder_of(exc)} and has an "
                         "unfinished write-ahead log; close the programs reading it and try again"
                     ) from None
-                shutil.copyfile(path, swap_path(path))
-                return duckdb.connect(str(swap_path(path)), config=config), True
+                try:
+                    shutil.copyfile(path, swap_path(path))
+                    return duckdb.connect(str(swap_path(path)), config=config), True
+                except BaseException:  # e.g. a full disk: leave no half copy behind
+                    _remove_copy(path)
+                    raise
             if time.monotonic() >= deadline:
                 raise DatabaseBusyError(
                     f"database {path} is in use by {holder_of(exc)}, which has it open for "

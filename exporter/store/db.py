@@ -10,7 +10,7 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -112,8 +112,16 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             run(con, "INSERT INTO schema_version VALUES (?, now()::TIMESTAMP)", [number])
             run(con, "COMMIT")
         except Exception:
-            run(con, "ROLLBACK")
+            rollback(con)
             raise
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back after a failure, letting the failure itself be what is reported: when a COMMIT
+    fails (a full disk) DuckDB has already ended the transaction, or invalidated the
+    connection, and a ROLLBACK error would hide the reason."""
+    with suppress(duckdb.Error):
+        run(con, "ROLLBACK")
 
 
 MEMORY_LIMIT_ENV = "PIONEX_EXPORT_MEMORY_LIMIT"
@@ -126,7 +134,7 @@ def _bound_memory(con: duckdb.DuckDBPyConnection) -> None:
     limit = os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT
     try:
         run(con, f"SET memory_limit = {literal(limit)}")
-    except duckdb.Error as exc:
+    except duckdb.ParserException as exc:  # any other error (a full disk) is not the setting's
         raise UserError(
             f"${MEMORY_LIMIT_ENV}={limit!r} is not a memory size such as 1GB: {exc}"
         ) from None
@@ -152,8 +160,13 @@ def memory_share(con: duckdb.DuckDBPyConnection, share: float) -> Iterator[None]
     run(con, f"SET memory_limit = '{int(limit * share)} bytes'")
     try:
         yield
-    finally:
-        _bound_memory(con)
+    except BaseException:
+        # The failure is what gets reported: a full disk may have invalidated the connection,
+        # and the limit's reset then fails too.
+        with suppress(duckdb.Error):
+            _bound_memory(con)
+        raise
+    _bound_memory(con)
 
 
 def _sandbox(con: duckdb.DuckDBPyConnection) -> None:

@@ -213,7 +213,7 @@ def cases() -> list[Case]:
             "missing column",
             _csv(trading, TRADING_HEADER[:-1], [TRADE[:-1]]),
             "refused",
-            ("trading.csv", "line 1", "unknown layout"),
+            ("trading.csv", "line 1", "not a Pionex export"),
         ),
         Case(
             "extra column",
@@ -224,19 +224,19 @@ def cases() -> list[Case]:
             "semicolon-separated (a European spreadsheet re-save)",
             _bytes(trading, _good_trading().replace(b'","', b'";"')),
             "refused",
-            ("trading.csv", "unknown layout"),
+            ("trading.csv", "not a Pionex export"),
         ),
         Case(
             "a thousand columns",
             _csv("wide.csv", tuple(f"col{i}" for i in range(1000)), [tuple("1" * 1000)]),
             "refused",
-            ("wide.csv", "unknown layout"),
+            ("wide.csv", "not a Pionex export"),
         ),
         Case(
             "duplicated header columns",
             _csv(trading, (*TRADING_HEADER[:5], *TRADING_HEADER[:5]), [TRADE]),
             "refused",
-            ("trading.csv", "unknown layout"),
+            ("trading.csv", "not a Pionex export"),
         ),
         Case(
             "truncated row",
@@ -399,8 +399,19 @@ def cases() -> list[Case]:
             ("unknown position_side",),
         ),
         # --- nothing to import -----------------------------------------------------------------------
-        Case("zero-byte file", _bytes(trading, b""), "skipped"),
-        Case("only a BOM and blank lines", _bytes(trading, b"\xef\xbb\xbf\n\n\r\n"), "skipped"),
+        # Given alone, an empty file is the wrong file (inside an export zip it is skipped).
+        Case(
+            "zero-byte file",
+            _bytes(trading, b""),
+            "refused",
+            ("trading.csv", "not a Pionex export", "empty"),
+        ),
+        Case(
+            "only a BOM and blank lines",
+            _bytes(trading, b"\xef\xbb\xbf\n\n\r\n"),
+            "refused",
+            ("trading.csv", "not a Pionex export"),
+        ),
         Case("header only", _csv(trading, TRADING_HEADER, []), "skipped"),
     ]
 
