@@ -13,6 +13,8 @@ import duckdb
 from exporter.reports.coverage import api_coverage, export_coverage
 from exporter.reports.gaps import GapReport, find_gaps
 from exporter.reports.negative import negative_balances
+from exporter.reports.values import message as unvalued_message
+from exporter.reports.values import unvalued
 from exporter.textout import render
 
 
@@ -36,6 +38,7 @@ def build_status(
     report = find_gaps(con, account, today)
     coverage = export_coverage(con, account) + api_coverage(con, account, report.today)
     negatives = negative_balances(con, account)
+    no_value = unvalued(con, account)
     status = {
         "account": account,
         "today": report.today.isoformat(),
@@ -44,7 +47,9 @@ def build_status(
         "review": review_rows(con, account),
         "negative_balances": [n.as_json() for n in negatives],
         "bots": [b.as_json() for b in report.bots],
-        "warnings": report.warnings + [n.message() for n in negatives],
+        "unvalued": no_value,
+        "warnings": report.warnings + [n.message() for n in negatives]
+        + [unvalued_message(u) for u in no_value],
     }
     return status, report
 
@@ -94,6 +99,9 @@ def format_status(status: dict[str, Any]) -> str:
             f"  {n['asset']}: first below zero on {n['first_at'].replace('T', ' ')} "
             f"({n['amount']}), lowest {n['lowest']}"
         )
+    no_value = status["unvalued"]
+    out += ["", "Without a USD value (USDT counted as USD 1)" if no_value else "Without a USD value: none"]
+    out += [f"  {u['asset']}: {u['rows']} row(s), {u['reason']}" for u in no_value]
     bots = status["bots"]
     if bots:
         flagged = sum(1 for b in bots if b["problem"])

@@ -1,0 +1,88 @@
+"""transaction_values: trades against USDT/USDC at their own price, everything else at the day's
+close, exact DECIMAL products, and coins without market data left unvalued and named in `status`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import ROUND_HALF_UP, Context, Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from exporter.simulator import start
+from tests.conftest_api import sim_config
+from tests.helpers import cli, query
+from tests.reports_data import deposit, export_folder, import_all, trade, utc_today
+
+TEN = Decimal("0.0000000001")
+
+
+def _ago(n: int) -> dt.date:
+    return utc_today() - dt.timedelta(days=n)
+
+
+@pytest.fixture(scope="module")
+def valued(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    root = tmp_path_factory.mktemp("values")
+    db = root / "p.duckdb"
+    folder = export_folder(
+        root, _ago(510).isoformat(), utc_today().isoformat(),
+        deposits=[deposit(f"{_ago(505)} 10:00:00", "2", "BTC"),
+                  deposit(f"{_ago(40)} 08:00:00", "1000", "ZZZNEVER"),
+                  deposit(f"{_ago(30)} 08:00:00", "10000000000000000000.123456789012345678", "BIG"),
+                  deposit(f"{utc_today()} 00:00:01", "1", "ETH")],
+        trades=[trade(f"{_ago(3)} 12:00:00", "BUY", "ETH_BTC", "10", "0.05", "0.5", "0.01", "ETH"),
+                trade(f"{_ago(2)} 12:00:00", "BUY", "BTC_USDT", "0.1", "50000.5", "5000.05", "5", "USDT")],
+    )
+    import_all(db, folder)
+    with start(sim_config()) as sim:
+        assert cli("--db", db, "prices", "--base-url", sim.base_url).exit_code == 0
+        closes = {(s, n): sim.sim.klines.close(s, _ago(n))
+                  for s, n in (("BTC_USDT", 505), ("ETH_USDT", 3))}
+    with duckdb.connect(str(db)) as con:  # a coin worth the most a close can hold
+        con.execute("INSERT INTO prices VALUES ('BIG', ?, 99999999.9999999999, 'BIG_USDT', 'test', now())",
+                    [_ago(30)])
+    return db, closes
+
+
+def _values(db: Path) -> dict[tuple[str, str], tuple]:
+    rows = query(db, """SELECT t.kind, t.base_asset, v.value_usd, v.value_basis, v.fee_value_usd,
+                               v.unvalued_reason, t.occurred_at
+                        FROM transaction_values v JOIN transactions t USING (account, txn_id)""")
+    return {(r[0], r[1]): r[2:] for r in rows}
+
+
+def test_each_transaction_gets_its_value_by_the_documented_rule(valued) -> None:  # type: ignore[no-untyped-def]
+    db, closes = valued
+    values = _values(db)
+    btc = closes[("BTC_USDT", 505)]
+    assert values[("deposit", "BTC")][:2] == (2 * btc, "daily_close")
+    eth = closes[("ETH_USDT", 3)]
+    assert values[("trade", "ETH")][:3] == (10 * eth, "daily_close", Decimal("0.01") * eth)
+    # Against USDT: the trade's own amount, to the cent, and the USDT fee at USD 1.
+    assert values[("trade", "BTC")][:3] == (Decimal("5000.05"), "trade_price", Decimal(5))
+
+
+def test_the_product_is_exact_and_cannot_overflow(valued) -> None:  # type: ignore[no-untyped-def]
+    db, _ = valued
+    wide = Context(prec=60)
+    exact = wide.multiply(Decimal("10000000000000000000.123456789012345678"), Decimal("99999999.9999999999"))
+    assert _values(db)[("deposit", "BIG")][0] == exact.quantize(TEN, rounding=ROUND_HALF_UP, context=wide)
+
+
+def test_coins_without_market_data_stay_unvalued_and_status_names_them(valued) -> None:  # type: ignore[no-untyped-def]
+    db, _ = valued
+    values = _values(db)
+    assert values[("deposit", "ZZZNEVER")][0] is None
+    assert values[("deposit", "ZZZNEVER")][3] == "no market data for ZZZNEVER"
+    assert values[("deposit", "ETH")][0] is None  # today: its close does not exist yet
+    assert values[("deposit", "ETH")][3] == "the day is not finished: no close yet"
+    status = cli("--db", db, "status", "--json")
+    listed = {(u["asset"], u["reason"]) for u in json.loads(status.stdout)["unvalued"]}
+    assert listed == {("ZZZNEVER", "no market data for ZZZNEVER"),
+                      ("ETH", "the day is not finished: no close yet")}
+    text = cli("--db", db, "status").stdout
+    assert "ZZZNEVER: 1 row(s), no market data for ZZZNEVER" in text
+    assert "1 ZZZNEVER transaction(s) have no USD value" in text
