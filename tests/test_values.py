@@ -86,3 +86,31 @@ def test_coins_without_market_data_stay_unvalued_and_status_names_them(valued) -
     text = cli("--db", db, "status").stdout
     assert "ZZZNEVER: 1 row(s), no market data for ZZZNEVER" in text
     assert "1 ZZZNEVER transaction(s) have no USD value" in text
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize(("fmt", "amount", "currency", "received", "sent"), [
+    ("koinly", "Net Worth Amount", "Net Worth Currency", "Received Currency", "Sent Currency"),
+    ("turbotax", "Market Value", "Market Value Currency", "Received Asset", "Sent Asset")])
+def test_koinly_and_turbotax_carry_the_value_in_cents_and_leave_unvalued_rows_blank(
+        valued, tmp_path: Path, fmt: str, amount: str, currency: str, received: str, sent: str) -> None:  # type: ignore[no-untyped-def]
+    db, closes = valued
+    out = tmp_path / f"{fmt}.csv"
+    assert cli("--db", db, "export", fmt, "-o", out).exit_code == 0
+    rows = {(r[received], r[sent], r["Date"][:10]): (r[amount] and Decimal(r[amount]), r[currency])
+            for r in _csv_rows(out)}
+    cents = Decimal("0.01")
+    eth = (10 * closes[("ETH_USDT", 3)]).quantize(cents, rounding=ROUND_HALF_UP)
+    btc = (2 * closes[("BTC_USDT", 505)]).quantize(cents, rounding=ROUND_HALF_UP)
+    day = lambda n: _ago(n).isoformat()  # noqa: E731
+    assert rows[("BTC", "", day(505))] == (btc, "USD")
+    assert rows[("ETH", "BTC", day(3))] == (eth, "USD")
+    assert rows[("BTC", "USDT", day(2))] == (Decimal("5000.05"), "USD")
+    assert rows[("ZZZNEVER", "", day(40))] == ("", "")
+    assert rows[("ETH", "", day(0))] == ("", "")

@@ -10,7 +10,8 @@ What is lost, and how it is made visible:
   (`omitted_summary`), with its exact total per asset.
 Trades are `Convert` (crypto to crypto: USDT is not fiat). TurboTax has no derivatives or funding
 types, so futures profits and received funding are `Income`, futures losses and paid funding
-`Expense`. Market Value is left blank for TurboTax to price. Dates `YYYY-MM-DD HH:MM:SS` UTC.
+`Expense`. Market Value is the transaction's USD value in cents (outputs/values.py), blank where
+it has none, for TurboTax to price. Dates `YYYY-MM-DD HH:MM:SS` UTC.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import duckdb
 
 from exporter.outputs.common import Selection, plain_decimal, safe_text
 from exporter.outputs.flows import ORDER_BY, flows_sql, label_sql
+from exporter.outputs.values import USD_AMOUNT, USD_CURRENCY, VALUE_JOIN
 
 HEADER = (
     "Date,Type,Sent Asset,Sent Amount,Received Asset,Received Amount,Fee Asset,Fee Amount,"
@@ -78,12 +80,12 @@ def rows_sql(selection: Selection) -> str:
         {plain_decimal("received_rounded")} AS "Received Amount",
         CASE WHEN fee_rounded IS NOT NULL THEN {safe_text("fee_asset")} END AS "Fee Asset",
         {plain_decimal("fee_rounded")} AS "Fee Amount",
-        NULL AS "Market Value Currency",
-        NULL AS "Market Value",
+        {USD_CURRENCY} AS "Market Value Currency",
+        {USD_AMOUNT} AS "Market Value",
         {safe_text("concat_ws(' | ', note, exact_note)")} AS "Description",
         {safe_text("tx_hash")} AS "Transaction Hash",
         txn_id AS "Transaction ID"
-    FROM ({_rounded_sql(selection)}) AS rounded
+    FROM ({_rounded_sql(selection)}) AS rounded {VALUE_JOIN}
     WHERE NOT (sent_rounded IS NULL AND received_rounded IS NULL AND fee_rounded IS NULL)
     ORDER BY {ORDER_BY}
     """
