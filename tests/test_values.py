@@ -114,3 +114,30 @@ def test_koinly_and_turbotax_carry_the_value_in_cents_and_leave_unvalued_rows_bl
     assert rows[("BTC", "USDT", day(2))] == (Decimal("5000.05"), "USD")
     assert rows[("ZZZNEVER", "", day(40))] == ("", "")
     assert rows[("ETH", "", day(0))] == ("", "")
+
+
+def test_the_workbook_shows_each_value_and_values_the_holdings_in_the_summary(valued, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    db, closes = valued
+    out = tmp_path / "w.xlsx"
+    assert cli("--db", db, "export", "xlsx", "-o", out).exit_code == 0
+    book = openpyxl.load_workbook(out, read_only=True)
+    rows = list(book["Transactions"].iter_rows(values_only=True))
+    header = rows[0]
+    col = {name: header.index(name) for name in ("Symbol", "Value (USD)", "Value (USD, exact)")}
+    by_symbol = {r[col["Symbol"]]: r for r in rows[1:] if r[col["Symbol"]]}
+    eth = 10 * closes[("ETH_USDT", 3)]
+    assert Decimal(by_symbol["ETH_BTC"][col["Value (USD, exact)"]]) == eth
+    assert by_symbol["ETH_BTC"][col["Value (USD)"]] == pytest.approx(float(eth))
+    assert by_symbol["BTC_USDT"][col["Value (USD, exact)"]] == "5000.05"
+    summary = list(book["Summary"].iter_rows(values_only=True))
+    head = next(i for i, r in enumerate(summary) if r[:1] == ("Asset",))
+    per_asset = {r[0]: r for r in summary[head + 1:] if r[0]}
+    # BTC still held: its net at yesterday's close, which `prices` fetched for that reason.
+    net = Decimal(per_asset["BTC"][5])
+    yesterday = query(db, "SELECT close FROM prices WHERE asset = 'BTC' AND day = current_date - 1")[0][0]
+    assert per_asset["BTC"][7] == pytest.approx(float(net * yesterday))
+    assert per_asset["BTC"][8].date() == _ago(1)
+    assert per_asset["ZZZNEVER"][7] is None  # no market: no value, never a guess
+    assert any("counted as exactly USD 1" in str(r[0]) for r in summary)

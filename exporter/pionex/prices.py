@@ -1,6 +1,7 @@
 """`prices`: daily closes in USDT for every coin the history holds, from Pionex's public klines.
 
-Only finished UTC days on which a coin moves and that are not stored yet are asked for. Each coin
+Only finished UTC days on which a coin moves (and yesterday, for a coin still held) that are not
+stored yet are asked for. Each coin
 is walked backwards from its newest missing day with `endTime` (klines have no `startTime`), 500
 candles a page, each page committed with its rows, so a killed run resumes where it stopped. A
 pair Pionex does not know (delisted, never listed) is recorded as `no_market`, never guessed.
@@ -66,16 +67,19 @@ class PricesReport:
 
 
 def missing_days(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict[str, list[dt.date]]:
-    """Per coin (USD-pegged ones aside), the finished days it moves on that have no close yet."""
+    """Per coin (USD-pegged ones aside), the days that need a close and have none yet: each
+    finished day it moves on, and yesterday for a coin still held (to value the holding)."""
     rows = con.execute(
         """
-        SELECT l.asset, list(DISTINCT l.occurred_at::DATE ORDER BY l.occurred_at::DATE)
-        FROM ledger l
-        WHERE l.occurred_at::DATE < ?
-          AND l.asset NOT IN (SELECT asset FROM usd_pegged)
-          AND NOT EXISTS (SELECT 1 FROM prices p
-                          WHERE p.asset = l.asset AND p.day = l.occurred_at::DATE)
-        GROUP BY l.asset ORDER BY l.asset""",
+        WITH needed AS (
+            SELECT DISTINCT asset, occurred_at::DATE AS day FROM ledger WHERE occurred_at::DATE < $1
+            UNION
+            SELECT DISTINCT asset, $1::DATE - 1 FROM balances WHERE amount <> 0)
+        SELECT n.asset, list(n.day ORDER BY n.day)
+        FROM needed n
+        WHERE n.asset NOT IN (SELECT asset FROM usd_pegged)
+          AND NOT EXISTS (SELECT 1 FROM prices p WHERE p.asset = n.asset AND p.day = n.day)
+        GROUP BY n.asset ORDER BY n.asset""",
         [today],
     ).fetchall()
     return {asset: list(days) for asset, days in rows}
