@@ -18,6 +18,7 @@ import pytest
 from exporter.simulator import start
 from tests.conftest_api import sim_config
 from tests.helpers import cli, ledger_nets, query
+from tests.reliability.outputs import ods_rows
 from tests.reports_data import deposit, export_folder, import_all, trade, utc_today
 
 REPO = Path(__file__).resolve().parents[1]
@@ -115,6 +116,8 @@ def test_rp2_turns_the_export_into_a_report_that_agrees_with_the_ledger(tmp_path
     written = cli("--db", db, "export", "rp2", "-o", tmp_path / "in")
     assert written.exit_code == 0, written.output
     assert "1 deposit(s) written as BUY" in written.stdout
+    written_cells = [c for rows in ods_rows(tmp_path / "in" / "pionex.ods").values() for r in rows for c in r]
+    assert written_cells and not [c for c in written_cells if c.startswith("<formula")]
     report = _report(rp2_us, tmp_path / "in", tmp_path / "out")
     nets = ledger_nets(db)
     for asset in ("BTC", "ETH", "USDT"):
@@ -159,3 +162,18 @@ def test_rows_without_a_price_stop_the_export_and_say_which(tmp_path: Path) -> N
     assert f"ETH: 1 movement(s), first {_day(10)} UTC" in refused.stderr
     assert "pionex-export prices" in refused.stderr
     assert not (tmp_path / "in").exists()
+
+
+def test_the_ods_holds_every_digit_and_says_what_rp2_will_round(tmp_path: Path) -> None:
+    db = tmp_path / "p.duckdb"
+    qty, amount = "123456789012.123456789012345678", "61728394506.061728394506172839"
+    folder = export_folder(
+        tmp_path, str(utc_today() - dt.timedelta(days=9)), str(utc_today() - dt.timedelta(days=1)),
+        deposits=[deposit(_day(8), "99999999999999", "USDT")],
+        trades=[trade(_day(7), "BUY", "ETH_USDT", qty, "0.5", amount, "0.000000000000000001", "ETH")])
+    import_all(db, folder)
+    written = cli("--db", db, "export", "rp2", "-o", tmp_path / "in")
+    assert written.exit_code == 0, written.output
+    cells = {c for rows in ods_rows(tmp_path / "in" / "pionex.ods").values() for r in rows for c in r}
+    assert {qty, amount, "0.000000000000000001", "99999999999999", "0.5"} <= cells
+    assert "3 amount(s) have more than 11 decimals" in written.stdout

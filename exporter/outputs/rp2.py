@@ -31,7 +31,8 @@ from exporter.sql import literal
 EXCHANGE = "Pionex"
 OUTSIDE = "Outside Pionex"  # where withdrawals go: an INTRA move, not a sale
 BALANCING = "BALANCING ROW, not a real transaction"
-# rp2 reads every number as a float and keeps 11 decimals (its ods_parser.py).
+# rp2 reads every number as a float and keeps 11 decimals (its ods_parser.py). Amounts are
+# negated with copy_abs(): unary minus would round them to the 28 digits of the default context.
 RP2_DECIMALS = 11
 
 IN_COLUMNS = ("timestamp", "asset", "exchange", "holder", "transaction_type", "spot_price",
@@ -66,7 +67,7 @@ class Rp2Result:
                        "replace them with your purchase (or an INTRA from your other wallet's "
                        "rp2 input) where you know it")
         for n in self.balancing:
-            out.append(f"note: {BALANCING}: {n.asset} +{_plain(-n.lowest)} on "
+            out.append(f"note: {BALANCING}: {n.asset} +{_plain(n.lowest.copy_abs())} on "
                        f"{n.first_at:%Y-%m-%d %H:%M:%S} UTC ({n.account}); replace it with the "
                        "missing transactions")
         if self.rounded:
@@ -76,7 +77,16 @@ class Rp2Result:
 
 
 def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value else "0"
+    """Every digit, trailing zeros trimmed (normalize() would round past 28 digits)."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
+
+
+def _beyond_rp2(amount: Decimal) -> bool:
+    """More decimals than rp2 keeps when it reads the number."""
+    return len(_plain(amount).partition(".")[2]) > RP2_DECIMALS
 
 
 def _stamp(moment: dt.datetime) -> str:
@@ -119,7 +129,7 @@ def _balancing_rows(con: duckdb.DuckDBPyConnection, negatives: list[NegativeBala
         unit = con.execute(
             "SELECT max(unit_usd) FROM ledger_values WHERE account = ? AND asset = ? AND occurred_at = ?",
             [n.account, n.asset, n.first_at]).fetchone()[0]  # type: ignore[index]
-        rows.append((n.account, n.asset, n.first_at, "balancing", "amount", -n.lowest, unit,
+        rows.append((n.account, n.asset, n.first_at, "balancing", "amount", n.lowest.copy_abs(), unit,
                      f"balancing-{n.asset}", "", "", BALANCING))
     return rows
 
@@ -142,15 +152,15 @@ def _tables(movements: list[tuple]) -> dict[str, dict[str, list[dict[str, Any]]]
         elif kind == "withdrawal" and leg == "amount":
             tables["INTRA"].append(row | {"from_exchange": EXCHANGE, "from_holder": account,
                                           "to_exchange": OUTSIDE, "to_holder": account,
-                                          "crypto_sent": -amount, "crypto_received": -amount})
+                                          "crypto_sent": amount.copy_abs(), "crypto_received": amount.copy_abs()})
         elif leg == "fee":
             tables["OUT"].append(row | {"exchange": EXCHANGE, "holder": account,
                                         "transaction_type": "FEE", "crypto_out_no_fee": Decimal(0),
-                                        "crypto_fee": -amount})
+                                        "crypto_fee": amount.copy_abs()})
         else:
             tables["OUT"].append(row | {"exchange": EXCHANGE, "holder": account,
                                         "transaction_type": OUT_TYPES[kind],
-                                        "crypto_out_no_fee": -amount, "crypto_fee": Decimal(0)})
+                                        "crypto_out_no_fee": amount.copy_abs(), "crypto_fee": Decimal(0)})
     for tables in sheets.values():  # rp2 takes INs first at one instant: keep ours in time order
         for name in tables:
             tables[name].sort(key=lambda r: r["timestamp"])
@@ -231,6 +241,6 @@ def write(con: duckdb.DuckDBPyConnection, folder: Path, account: str | None, *,
     with atomic_output(ini) as tmp_ini, atomic_output(ods) as tmp_ods:  # both, or neither
         tmp_ini.write_text(_ini(assets, holders), encoding="utf-8")
         _write_ods(tmp_ods, sheets)
-    rounded = sum(1 for m in movements if Decimal(m[5]) != round(Decimal(m[5]), RP2_DECIMALS))
+    rounded = sum(1 for m in movements if _beyond_rp2(Decimal(m[5])))
     deposits = sum(1 for m in movements if m[3] == "deposit" and m[4] == "amount")
     return Rp2Result(ini, ods, assets, len(movements), deposits, negatives, rounded)
