@@ -61,6 +61,13 @@ SELECT l.*,
                   ELSE u.base_basis END AS basis
 FROM ledger l JOIN transaction_units u USING (account, txn_id);
 COMMENT ON VIEW ledger_values IS 'The ledger with each movement''s USD unit price (value = usd_value(amount, unit_usd)).';
+COMMENT ON COLUMN ledger_values.txn_id IS 'ledger.txn_id.';
+COMMENT ON COLUMN ledger_values.occurred_at IS 'ledger.occurred_at (UTC).';
+COMMENT ON COLUMN ledger_values.account IS 'ledger.account.';
+COMMENT ON COLUMN ledger_values.kind IS 'ledger.kind.';
+COMMENT ON COLUMN ledger_values.leg IS 'ledger.leg: base | quote | amount | fee.';
+COMMENT ON COLUMN ledger_values.asset IS 'ledger.asset.';
+COMMENT ON COLUMN ledger_values.amount IS 'ledger.amount (signed DECIMAL).';
 COMMENT ON COLUMN ledger_values.unit_usd IS 'USD per unit of the moved coin at that moment; NULL when unknown (see transaction_values.unvalued_reason).';
 COMMENT ON COLUMN ledger_values.basis IS 'usd_pegged | trade_price | daily_close | NULL.';
 
