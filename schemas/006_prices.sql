@@ -32,7 +32,7 @@ CREATE TABLE price_coverage (
 COMMENT ON TABLE price_coverage IS 'Per coin the history holds: what the last `pionex-export prices` found. A coin with no market data is named here and its rows stay unvalued (never guessed).';
 COMMENT ON COLUMN price_coverage.asset IS 'Coin.';
 COMMENT ON COLUMN price_coverage.symbol IS 'Pair asked for (COIN_USDT).';
-COMMENT ON COLUMN price_coverage.status IS 'ok (every needed day has a close) | partial (some days have no candle, e.g. before listing) | no_market (the pair is unknown to Pionex: delisted or never listed).';
+COMMENT ON COLUMN price_coverage.status IS 'ok (every needed day has a close) | partial (some days have no candle, e.g. before listing) | no_market (the pair is unknown to Pionex: delisted or never listed) | unfit (a close with more than 10 decimals or of 10^8 USDT or more: not stored rather than rounded; message says which).';
 COMMENT ON COLUMN price_coverage.checked_at IS 'UTC time of the last check.';
 COMMENT ON COLUMN price_coverage.message IS 'What is missing, in words.';
 

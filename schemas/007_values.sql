@@ -89,6 +89,8 @@ SELECT t.account, t.txn_id, t.occurred_at, t.kind,
             WHEN (t.kind = 'trade' AND u.quote_unit_usd IS NULL AND u.base_unit_usd IS NULL)
               OR (t.kind <> 'trade' AND u.base_unit_usd IS NULL) THEN
                 CASE WHEN pc.status = 'no_market' THEN 'no market data for ' || t.base_asset
+                     WHEN pc.status = 'unfit' THEN 'the close Pionex gives for ' || t.base_asset
+                          || ' does not fit exactly (price_coverage.message)'
                      WHEN t.occurred_at::DATE >= current_date THEN 'the day is not finished: no close yet'
                      ELSE 'no close stored for ' || t.base_asset || ' on ' || t.occurred_at::DATE
                           || ': run pionex-export prices' END

@@ -127,3 +127,20 @@ def test_sync_fetches_the_closes_after_the_fills(tmp_path: Path) -> None:
                             WHERE l.asset NOT IN ('USDT', 'USDC') AND l.occurred_at::DATE < current_date""")
         for asset, day, close in rows:
             assert close == sim.sim.klines.close(f"{asset}_USDT", day), (asset, day)
+
+
+def test_a_close_that_cannot_be_stored_exactly_stops_only_that_coin(history: Path) -> None:
+    day = utc_today() - dt.timedelta(days=3)
+    with start(sim_config()) as sim:
+        candles = sim.sim.klines._candles["ETH_USDT"]  # the served data itself, for this test
+        ms = int(dt.datetime.combine(day, dt.time(), dt.UTC).timestamp() * 1000)
+        next(c for c in candles if c["time"] == ms)["close"] = "3000.12345678901"
+        result = cli("--db", history, "prices", "--base-url", sim.base_url)
+    assert result.exit_code == 0, result.output
+    assert "'3000.12345678901' does not fit the prices table" in result.stdout
+    assert query(history, "SELECT status FROM price_coverage WHERE asset = 'ETH'") == [("unfit",)]
+    assert query(history, "SELECT count(*) FROM prices WHERE asset = 'ETH'") == [(0,)]
+    assert query(history, "SELECT count(*) FROM prices WHERE asset = 'BTC' AND day = ?", [day]) == [(1,)]
+    reasons = dict(query(history, """SELECT t.base_asset, v.unvalued_reason FROM transaction_values v
+                                     JOIN transactions t USING (account, txn_id) WHERE t.kind = 'trade'"""))
+    assert reasons["ETH"] is None  # the ETH/BTC trade: valued by BTC's close, ETH's being refused

@@ -31,15 +31,22 @@ CLOSE_DECIMALS = 10
 CLOSE_LIMIT = Decimal(10) ** 8
 
 
+class CloseDoesNotFit(UserError):
+    """A close the prices table cannot hold exactly: that coin stops, the others go on."""
+
+
 @dataclass
 class CoinResult:
     asset: str
     symbol: str
-    status: str  # ok | partial | no_market
+    status: str  # ok | partial | no_market | unfit
     new_days: int = 0
     missing: list[dt.date] = field(default_factory=list)
+    problem: str | None = None
 
     def message(self) -> str | None:
+        if self.problem is not None:
+            return f"{self.problem}: {self.asset} rows of the days not stored stay unvalued"
         if self.status == "no_market":
             return (f"{self.symbol} is unknown to Pionex (delisted or never listed): {self.asset} "
                     "rows stay unvalued")
@@ -85,7 +92,7 @@ def missing_days(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict[str, li
     return {asset: list(days) for asset, days in rows}
 
 
-def held_assets(con: duckdb.DuckDBPyConnection) -> list[str]:
+def ledger_assets(con: duckdb.DuckDBPyConnection) -> list[str]:
     rows = con.execute(
         "SELECT DISTINCT asset FROM ledger WHERE asset NOT IN (SELECT asset FROM usd_pegged) "
         "ORDER BY asset").fetchall()
@@ -102,9 +109,9 @@ def _close(symbol: str, candle: dict[str, Any]) -> tuple[dt.date, Decimal]:
                         f"{candle!r}; expected {{time: ms, close: decimal text}}") from None
     exponent = close.normalize().as_tuple().exponent
     if not (0 < close < CLOSE_LIMIT) or (isinstance(exponent, int) and exponent < -CLOSE_DECIMALS):
-        raise UserError(f"{KLINES} {symbol} {day}: close {candle['close']!r} does not fit the "
-                        f"prices table (above 0, below 10^8, at most {CLOSE_DECIMALS} decimals); "
-                        "nothing of this page was stored")
+        raise CloseDoesNotFit(f"{KLINES} {symbol} {day}: close {candle['close']!r} does not fit "
+                              f"the prices table (above 0, below 10^8, at most {CLOSE_DECIMALS} "
+                              "decimals), so it was not stored rather than rounded")
     return day, close
 
 
@@ -116,7 +123,7 @@ class PriceFetcher:
         before = self.client.stats.requests
         report = PricesReport()
         wanted = missing_days(self.con, self.today)
-        for asset in held_assets(self.con):
+        for asset in ledger_assets(self.con):
             days = wanted.get(asset)
             if days:
                 report.coins.append(self._coin(asset, days))
@@ -150,7 +157,9 @@ class PriceFetcher:
                 end_ms = first - 1
         except InvalidSymbolError:
             result.status = "no_market"
-        if result.status != "no_market":
+        except CloseDoesNotFit as exc:
+            result.status, result.problem = "unfit", str(exc)
+        if result.status == "ok":
             result.missing = missing_days(self.con, self.today).get(asset, [])
             result.status = "partial" if result.missing else "ok"
         self._cover(result)
