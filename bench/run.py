@@ -222,9 +222,11 @@ BASELINE_XLSX = """
 import json, sys, duckdb, xlsxwriter
 from exporter.outputs.xlsx import (
     AMOUNT_FORMAT, DATE_FORMAT, KIND_SHEETS, REVIEW_COLUMNS, TRANSACTION_COLUMNS)
+from exporter.outputs.values import VALUE_JOIN
 db, out, shapes = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 con = duckdb.connect(db, read_only=True)
 every_kind = ", ".join(f"'{k}'" for kinds in KIND_SHEETS.values() for k in kinds)
+SOURCE = "transactions " + VALUE_JOIN  # the tool's sheets read the value column from there too
 
 def sheet(name, width):
     base = name.split(" (")[0]  # "Transactions (2)": a continuation sheet
@@ -237,10 +239,10 @@ def sheet(name, width):
         where = f"kind NOT IN ({every_kind})"
     elif base != "Transactions":
         columns = [TRANSACTION_COLUMNS[i % len(TRANSACTION_COLUMNS)] for i in range(width)]
-        return columns, f"SELECT {', '.join(c.sql for c in columns)} FROM transactions", False
+        return columns, f"SELECT {', '.join(c.sql for c in columns)} FROM {SOURCE}", False
     columns = columns[:width]
     cells = ", ".join(f"({c.sql})" for c in columns)
-    return columns, f"SELECT {cells} FROM transactions WHERE {where} ORDER BY occurred_at", True
+    return columns, f"SELECT {cells} FROM {SOURCE} WHERE {where} ORDER BY occurred_at", True
 
 wb = xlsxwriter.Workbook(out, {"constant_memory": True})
 date_fmt = wb.add_format({"num_format": DATE_FORMAT})

@@ -221,6 +221,7 @@ COMMAND_MODULES = (
     "exporter.cli_outputs",
     "exporter.cli_reports",
     "exporter.cli_ops",
+    "exporter.cli_prices",
 )
 
 

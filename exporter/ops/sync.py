@@ -30,6 +30,7 @@ class AccountSync:
     rows_new: int = 0
     already_seen: int = 0
     fills_new: int = 0
+    closes_new: int = 0
     export_folder: Path | None = None
     outputs: list[Path] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
@@ -41,7 +42,7 @@ class AccountSync:
 
     @property
     def changed(self) -> bool:
-        return bool(self.rows_new or self.fills_new or self.files_imported)
+        return bool(self.rows_new or self.fills_new or self.closes_new or self.files_imported)
 
     @property
     def status(self) -> str:
@@ -53,6 +54,8 @@ class AccountSync:
             parts.append(f"{self.files_imported} new file(s) imported (+{self.rows_new} rows)")
         if self.fills_new:
             parts.append(f"{self.fills_new} new API fills")
+        if self.closes_new:
+            parts.append(f"{self.closes_new} new daily closes")
         if not parts:
             parts.append("nothing new")
         if self.fetch_skipped:
@@ -224,6 +227,20 @@ def _fetch(db: Path, account: AccountConfig, use_env: bool, result: AccountSync)
     if report.flagged:
         result.flagged = [flagged_line(report.flagged)]
     result.notes += report.skipped
+    _prices(db, account, result)
+
+
+def _prices(db: Path, account: AccountConfig, result: AccountSync) -> None:
+    """Daily closes for the values, from the same host as the fetch (public data, no key)."""
+    from exporter.pionex.prices import prices_to_db
+
+    try:
+        report = prices_to_db(db, base_url=account.base_url, rate_limit=account.rate_limit)
+    except UserError as exc:
+        result.failures.append(f"prices from {account.base_url}: {exc}")
+        return
+    result.closes_new = report.new_days
+    result.notes += report.lines()[1:]
 
 
 def accounts_to_sync(config: Config, account: str, all_accounts: bool) -> list[AccountConfig]:

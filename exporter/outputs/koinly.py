@@ -3,13 +3,15 @@
 Dates `YYYY-MM-DD HH:MM:SS` in UTC, the form Koinly documents for its templates; amounts positive
 plain decimals, direction by column. Trades, deposits and withdrawals carry no label (Koinly matches
 transfers itself); income, expenses and futures results carry Koinly's labels. The fee is written
-once, in the fee columns. Net Worth is left blank: Koinly prices every row itself.
+once, in the fee columns. Net Worth is the transaction's USD value (outputs/values.py), blank where
+it has none: Koinly then prices the row itself.
 """
 
 from __future__ import annotations
 
 from exporter.outputs.common import Selection, plain_decimal, safe_text
 from exporter.outputs.flows import ORDER_BY, flows_sql, label_sql
+from exporter.outputs.values import USD_AMOUNT, USD_CURRENCY, VALUE_JOIN
 
 HEADER = (
     "Date,Sent Amount,Sent Currency,Received Amount,Received Currency,Fee Amount,Fee Currency,"
@@ -53,11 +55,11 @@ def rows_sql(selection: Selection) -> str:
         {safe_text("received_asset")} AS "Received Currency",
         {plain_decimal("fee_amount")} AS "Fee Amount",
         {safe_text("fee_asset")} AS "Fee Currency",
-        NULL AS "Net Worth Amount",
-        NULL AS "Net Worth Currency",
+        {USD_AMOUNT} AS "Net Worth Amount",
+        {USD_CURRENCY} AS "Net Worth Currency",
         {label_sql(LABELS)} AS "Label",
         {safe_text("note")} AS "Description",
         {safe_text("tx_hash")} AS "TxHash"
-    FROM ({flows_sql(selection)}) AS flows
+    FROM ({flows_sql(selection)}) AS flows {VALUE_JOIN}
     ORDER BY {ORDER_BY}
     """

@@ -12,7 +12,8 @@ What is lost, and how it is made visible:
   (`omitted_summary`), with its exact total per asset.
 Trades are `Convert` (crypto to crypto: USDT is not fiat). TurboTax has no derivatives or funding
 types, so futures profits and received funding are `Income`, futures losses and paid funding
-`Expense`. Market Value is left blank for TurboTax to price. Dates `YYYY-MM-DD HH:MM:SS` UTC.
+`Expense`. Market Value is the transaction's USD value in cents (outputs/values.py), blank where
+it has none, for TurboTax to price. Dates `YYYY-MM-DD HH:MM:SS` UTC.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import duckdb
 
 from exporter.outputs.common import Selection, plain_decimal, safe_text
 from exporter.outputs.flows import ORDER_BY, flows_sql, label_sql
+from exporter.outputs.values import USD_AMOUNT, USD_CURRENCY, VALUE_JOIN
 
 HEADER = (
     "Date,Type,Sent Asset,Sent Amount,Received Asset,Received Amount,Fee Asset,Fee Amount,"
@@ -65,13 +67,13 @@ def rows_sql(selection: Selection) -> str:
         {plain_decimal("received_amount")} AS "Received Amount",
         {safe_text("fee_asset")} AS "Fee Asset",
         {plain_decimal("fee_amount")} AS "Fee Amount",
-        NULL AS "Market Value Currency",
-        NULL AS "Market Value",
+        {USD_CURRENCY} AS "Market Value Currency",
+        {USD_AMOUNT} AS "Market Value",
         {safe_text(f"concat_ws(' | ', note, CASE WHEN rounded_off THEN {_exact_note()} END)")}
             AS "Description",
         {safe_text("tx_hash")} AS "Transaction Hash",
         txn_id AS "Transaction ID"
-    FROM ({flows_sql(selection, DECIMALS)}) AS flows
+    FROM ({flows_sql(selection, DECIMALS)}) AS flows {VALUE_JOIN}
     ORDER BY {ORDER_BY}
     """
 

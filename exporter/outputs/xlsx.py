@@ -46,6 +46,7 @@ import duckdb
 from exporter.errors import UserError
 from exporter.outputs.common import Selection, atomic_output, safe_text
 from exporter.outputs.flows import ORDER_BY
+from exporter.outputs.values import VALUE_JOIN
 from exporter.outputs.xlsx_bots import write_bots_sheet
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -83,6 +84,7 @@ TRANSACTION_COLUMNS = (
     _amount("Price", "price"),
     Column("Fee asset", "fee_asset"),
     _amount("Fee amount", "fee_amount"),
+    _amount("Value (USD)", "value_usd"),
     Column("Needs review", "CASE WHEN needs_review THEN 'yes' END"),
     Column("Review reason", "review_reason"),
     Column("Description", "description"),
@@ -93,6 +95,7 @@ TRANSACTION_COLUMNS = (
     Column("Quote amount (exact)", _exact("quote_amount")),
     Column("Price (exact)", _exact("price")),
     Column("Fee amount (exact)", _exact("fee_amount")),
+    Column("Value (USD, exact)", _exact("value_usd")),
     Column("Account", "account"),
     Column("Source", "source"),
     Column("Source family", "source_family"),
@@ -131,7 +134,7 @@ KIND_SHEETS = {
     "Other": (),  # every other kind: transfers, staking accruals, unclassified, ...
 }
 # Summary layout: the exact net's column (after a narrow gap), and the rows the chart covers.
-EXACT_NET_COLUMN = 7
+EXACT_NET_COLUMN = 9
 CHART_ROWS = 18
 NOTES = (
     "All times are UTC.",
@@ -148,6 +151,10 @@ NOTES = (
     "Rows marked 'Needs review' are booked as the file states them; see the 'Needs review' sheet.",
     "Printed, each sheet shows its columns up to 'Needs review' (what happened); the exact digits "
     "and where each row came from are in the columns to the right, on screen.",
+    "Values are in USD with USDT and USDC counted as exactly USD 1: a trade against them at its own "
+    "price, anything else at the day's close on Pionex (pionex-export prices). Blank: no price "
+    "(pionex-export status says why); never guessed. Net value = Net at the last close stored "
+    "on or before the period's end.",
 )
 
 
@@ -187,6 +194,8 @@ class _Writer:
         self.title = workbook.add_format({"bold": True, "font_size": 14})
         self.bold = workbook.add_format({"bold": True})
         self.date = workbook.add_format({"num_format": DATE_FORMAT})
+        self.month = workbook.add_format({"num_format": "yyyy-mm"})
+        self.day = workbook.add_format({"num_format": "yyyy-mm-dd"})
         self.amount = workbook.add_format({"num_format": AMOUNT_FORMAT})
         self.integer = workbook.add_format({"num_format": "0"})
         self.text = workbook.add_format({"num_format": "@"})
@@ -320,6 +329,13 @@ def _col(index: int) -> str:
     return letters
 
 
+def _period_end(selection: Selection) -> str:
+    """SQL: the last day a Summary value may be priced at (the selection's end, else today)."""
+    if selection.date_to is None:
+        return "current_date"
+    return f"DATE '{selection.date_to.isoformat()}'"
+
+
 def _summary(w: _Writer, con: duckdb.DuckDBPyConnection, selection: Selection, fast: bool) -> None:
     sheet = w.book.add_worksheet("Summary")
     w.sheets.append("Summary")
@@ -327,6 +343,7 @@ def _summary(w: _Writer, con: duckdb.DuckDBPyConnection, selection: Selection, f
     sheet.set_column(0, 0, 26)
     sheet.set_column(1, 4, 20)
     sheet.set_column(5, 5, 12)
+    sheet.set_column(6, 7, 18)
     sheet.set_column(EXACT_NET_COLUMN - 1, EXACT_NET_COLUMN - 1, 3)
     sheet.set_column(EXACT_NET_COLUMN, EXACT_NET_COLUMN, 32)
     _for_print(sheet)
@@ -364,18 +381,30 @@ def _summary(w: _Writer, con: duckdb.DuckDBPyConnection, selection: Selection, f
     row += 1
     sheet.write(row, 0, "Asset", w.header)
     sheet.write_row(row, 1, ["In", "Out", "Fees", "Net", "Movements"], w.number_header)
+    sheet.write_row(row, 6, ["Net value (USD)", "Close of (UTC day)"], w.header)
     # The exact net stands apart, after a gap and in grey text: it is the figure to copy when
     # exactness matters, not one more column to add up with the numbers beside it.
     sheet.write(row, EXACT_NET_COLUMN, "Net (exact, all digits)", w.header)
     row += 1
     assets = con.execute(
         f"""
-        SELECT {safe_text("asset")},
-            CAST(coalesce(sum(amount) FILTER (WHERE leg <> 'fee' AND amount > 0), 0) AS DOUBLE),
-            CAST(coalesce(-sum(amount) FILTER (WHERE leg <> 'fee' AND amount < 0), 0) AS DOUBLE),
-            CAST(coalesce(-sum(amount) FILTER (WHERE leg = 'fee'), 0) AS DOUBLE),
-            CAST(sum(amount) AS DOUBLE), {_exact("sum(amount)")}, count(*)
-        FROM ledger WHERE {where} GROUP BY asset ORDER BY 1
+        WITH nets AS (
+            SELECT asset,
+                coalesce(sum(amount) FILTER (WHERE leg <> 'fee' AND amount > 0), 0) AS amount_in,
+                coalesce(-sum(amount) FILTER (WHERE leg <> 'fee' AND amount < 0), 0) AS amount_out,
+                coalesce(-sum(amount) FILTER (WHERE leg = 'fee'), 0) AS fees,
+                sum(amount) AS net, count(*) AS movements
+            FROM ledger WHERE {where} GROUP BY asset),
+        closes AS (
+            SELECT n.asset, arg_max(p.close, p.day) AS close, max(p.day) AS day
+            FROM nets n JOIN prices p ON p.asset = n.asset
+                AND p.day <= {_period_end(selection)} GROUP BY n.asset)
+        SELECT {safe_text("n.asset")}, CAST(amount_in AS DOUBLE), CAST(amount_out AS DOUBLE),
+            CAST(fees AS DOUBLE), CAST(net AS DOUBLE), {_exact("net")}, movements,
+            CAST(CASE WHEN n.asset IN (SELECT asset FROM usd_pegged) THEN net
+                      ELSE usd_value(net, c.close) END AS DOUBLE),
+            CASE WHEN n.asset NOT IN (SELECT asset FROM usd_pegged) THEN c.day END
+        FROM nets n LEFT JOIN closes c USING (asset) ORDER BY 1
         """
     ).fetchall()
     for values in assets:
@@ -383,6 +412,10 @@ def _summary(w: _Writer, con: duckdb.DuckDBPyConnection, selection: Selection, f
         for i in range(1, 5):
             sheet.write_number(row, i, values[i], w.amount)
         sheet.write_number(row, 5, values[6])
+        if values[7] is not None:
+            sheet.write_number(row, 6, values[7], w.amount)
+        if values[8] is not None:
+            sheet.write_datetime(row, 7, dt.datetime.combine(values[8], dt.time()), w.day)
         sheet.write_string(row, EXACT_NET_COLUMN, values[5], w.exact)
         row += 1
     row += 1
@@ -540,7 +573,7 @@ def _write_book(
         book.set_properties({"title": "Pionex history", "created": dt.datetime(2000, 1, 1)})
         w = _Writer(book, fast, rows_per_sheet)
         _summary(w, con, selection, fast)
-        source = f"SELECT * FROM transactions WHERE {where}"
+        source = f"SELECT * FROM transactions {VALUE_JOIN} WHERE {where}"
         total = w.table(con, "Transactions", TRANSACTION_COLUMNS, source, ORDER_BY, "Account")
         if not fast:
             for name, kinds in KIND_SHEETS.items():

@@ -49,6 +49,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     e.path: e
     for e in (
         Endpoint("/api/v1/common/symbols", 5, private=False),
+        Endpoint("/api/v1/market/klines", 1, private=False),
         Endpoint("/api/v1/account/balances", 1),
         Endpoint("/api/v1/wallet/balancesFull", 1),
         Endpoint("/api/v1/trade/fills", 5),

@@ -14,6 +14,8 @@ from exporter.pionex.landing import latest_refusals
 from exporter.reports.coverage import api_coverage, export_coverage
 from exporter.reports.gaps import GapReport, find_gaps
 from exporter.reports.negative import negative_balances
+from exporter.reports.values import message as unvalued_message
+from exporter.reports.values import unvalued
 from exporter.textout import render
 
 
@@ -38,6 +40,7 @@ def build_status(
     coverage = export_coverage(con, account) + api_coverage(con, account, report.today)
     negatives = negative_balances(con, account)
     run_id, refusals = latest_refusals(con, account)
+    no_value = unvalued(con, account)
     status = {
         "account": account,
         "today": report.today.isoformat(),
@@ -50,7 +53,9 @@ def build_status(
             {"run_id": run_id, "endpoint": r.endpoint, "code": r.code, "missing": r.missing,
              "fix": r.fix} for r in refusals
         ],
-        "warnings": report.warnings + [n.message() for n in negatives],
+        "unvalued": no_value,
+        "warnings": report.warnings + [n.message() for n in negatives]
+        + [unvalued_message(u) for u in no_value],
     }
     return status, report
 
@@ -100,6 +105,9 @@ def format_status(status: dict[str, Any]) -> str:
             f"  {n['asset']}: first below zero on {n['first_at'].replace('T', ' ')} "
             f"({n['amount']}), lowest {n['lowest']}"
         )
+    no_value = status["unvalued"]
+    out += ["", "Without a USD value (USDT counted as USD 1)" if no_value else "Without a USD value: none"]
+    out += [f"  {u['asset']}: {u['rows']} row(s), {u['reason']}" for u in no_value]
     bots = status["bots"]
     if bots:
         flagged = sum(1 for b in bots if b["problem"])

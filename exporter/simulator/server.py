@@ -22,10 +22,12 @@ from urllib.parse import unquote
 
 from exporter.simulator.bots import detail_reply, list_entry
 from exporter.simulator.data import SimConfig, Truth, generate
+from exporter.simulator.klines import KlineError, Klines
 from exporter.simulator.limits import Limiter
 
 WEIGHTS = {
     "/api/v1/common/symbols": 5,
+    "/api/v1/market/klines": 1,
     "/api/v1/account/balances": 1,
     "/api/v1/wallet/balancesFull": 1,
     "/api/v1/trade/fills": 5,
@@ -38,7 +40,7 @@ WEIGHTS = {
     # Write routes exist on the real API; they are here only so a stray call would be visible.
     "/api/v1/trade/order": 1,
 }
-PUBLIC = {"/api/v1/common/symbols"}
+PUBLIC = {"/api/v1/common/symbols", "/api/v1/market/klines"}
 BOT_DETAIL = {
     "/api/v1/bot/orders/spotGrid/order": "spot_grid",
     "/api/v1/bot/orders/futuresGrid/order": "futures_grid",
@@ -103,6 +105,7 @@ class Simulator:
         self.config = config
         self.truth = generate(config)
         self.book = _Book(self.truth)
+        self.klines = Klines(config, self.truth)
         self.limiter = Limiter(config.rate_limit, config.ban_seconds, config.ban_extend_seconds)
         self.requests: list[LoggedRequest] = []
         self._dice = random.Random(config.seed * 7919 + 1)
@@ -169,12 +172,19 @@ class Simulator:
             "/api/v1/trade/fillsByOrderId": self._fills_by_order,
             "/api/v1/trade/allOrders": self._all_orders,
             "/api/v1/bot/orders": self._bots,
+            "/api/v1/market/klines": self._klines,
         }.get(path)
         if handler is not None:
             return handler(q)
         if path in BOT_DETAIL:
             return self._bot_detail(BOT_DETAIL[path], q)
         raise Refusal("TRADE_OPERATION_DENIED", "operation denied")
+
+    def _klines(self, q: dict[str, str]) -> dict[str, Any]:
+        try:
+            return self.klines.reply(q)
+        except KlineError as error:
+            raise Refusal(error.code, error.message) from None
 
     def _symbols(self, q: dict[str, str]) -> dict[str, Any]:
         wanted = set(filter(None, q.get("symbols", "").split(",")))

@@ -75,3 +75,25 @@ def decimals_in(target: Path) -> set[Decimal]:
             except ArithmeticError:
                 continue
     return {d for d in found if d.is_finite()}
+
+
+def ods_rows(path: Path) -> dict[str, list[list[str]]]:
+    """Per sheet of an .ods, its rows as text: a number cell's office:value (every digit as
+    written), else the cell's text; a cell holding a formula reads as '<formula ...>'."""
+    from odf.namespaces import OFFICENS, TABLENS
+    from odf.opendocument import load
+    from odf.table import Table, TableCell, TableRow
+
+    sheets = {}
+    for table in load(str(path)).spreadsheet.getElementsByType(Table):
+        rows = []
+        for row in table.getElementsByType(TableRow):
+            values = []
+            for cell in row.getElementsByType(TableCell):
+                formula = cell.attributes.get((TABLENS, "formula"))
+                number = cell.attributes.get((OFFICENS, "value"))
+                values.append(f"<formula {formula}>" if formula else
+                              number if number is not None else str(cell))
+            rows.append(values)
+        sheets[str(table.getAttribute("name"))] = rows
+    return sheets

@@ -21,7 +21,7 @@ from tests.helpers import (
     query,
     write_csv,
 )
-from tests.reliability.outputs import decimals_in, formats, run_export
+from tests.reliability.outputs import decimals_in, formats, ods_rows, run_export
 from tests.tax_readers import READERS
 
 # No shrinking: each example runs the CLI nine times; the failing example is printed as drawn.
@@ -98,6 +98,12 @@ def _check_exact(tmp: Path, fills: list[tuple[Decimal, Decimal, Decimal, Decimal
     assert not unknown, f"add an exactness check for the new export formats {unknown}"
     for fmt in formats():
         out = tmp / "out"
+        if fmt == "rp2":  # a folder, and its own refusals (see _check_rp2)
+            with localcontext() as exact:
+                exact.prec = 80
+                _check_rp2(db, out, fills, expected, exact_values)
+            shutil.rmtree(out, ignore_errors=True)
+            continue
         target, _ = run_export(db, fmt, out)
         with localcontext() as exact:
             exact.prec = 80  # sums of 20.18-digit amounts need more than the default 28 digits
@@ -182,7 +188,38 @@ def _check_parquet(target: Path, fills, expected, exact_values) -> None:  # type
     ) == sorted(fills)
 
 
+def _check_rp2(db: Path, out: Path, fills, expected, exact_values) -> None:  # type: ignore[no-untyped-def]
+    """Every amount reaches the ODS with all its digits and the rows add up to the ledger (less
+    the flagged balancing rows these random histories need). A price of 10^8 USDT or more has no
+    room in a unit price: the export refuses it, names the coin and writes nothing."""
+    result = cli("--db", db, "export", "rp2", "-o", out, "--balance-rows")
+    if result.exit_code:
+        assert any(price >= 10**8 for _q, _a, price, _f in fills), result.output
+        assert "rp2 needs a USD spot price on every row" in result.stderr
+        assert "ETH:" in result.stderr and not out.exists()
+        return
+    nets: dict[str, Decimal] = {}
+    written: set[Decimal] = set()
+    for asset, rows in ods_rows(out / "pionex.ods").items():
+        table, header = "", []
+        for row in rows:
+            if row[0] in ("IN", "OUT", "INTRA", "TABLE END"):
+                table, header = row[0], []
+            elif not header:
+                header = row
+            elif "BALANCING ROW" not in row[header.index("notes")]:
+                cell = dict(zip(header, row, strict=True))
+                moved = {"IN": lambda c: Decimal(c["crypto_in"]),
+                         "OUT": lambda c: -Decimal(c["crypto_out_no_fee"]) - Decimal(c["crypto_fee"]),
+                         "INTRA": lambda c: -Decimal(c["crypto_sent"])}[table](cell)
+                nets[asset] = nets.get(asset, Decimal(0)) + moved
+                written |= {Decimal(v).normalize() for k, v in cell.items() if k.startswith("crypto")}
+    assert _nonzero(nets) == _nonzero(expected)
+    assert not exact_values - written, sorted(exact_values - written)
+
+
 CHECKS = {
+    "rp2": _check_rp2,
     "coinledger": _check_coinledger,
     "koinly": _check_flow_csv("koinly"),
     "cointracker": _check_flow_csv("cointracker"),
