@@ -243,8 +243,9 @@ BITTYTAX = Reader(
 READERS: dict[str, Reader] = {
     r.name: r for r in (COINLEDGER, KOINLY, COINTRACKER, COINTRACKING, TURBOTAX, BITTYTAX)
 }
-# Formats that are not sent/received/fee CSV files: proved by their own tests (test_exactness.py).
-NOT_FLOW_FILES = {"xlsx", "parquet"}
+# Formats that are not sent/received/fee CSV files: proved by their own tests (test_exactness.py,
+# test_rp2.py, where rp2 itself reads its export).
+NOT_FLOW_FILES = {"xlsx", "parquet", "rp2"}
 
 LedgerRows = Iterable[tuple[str, Decimal]]
 
