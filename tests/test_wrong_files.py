@@ -78,6 +78,7 @@ def test_verbose_adds_the_known_layouts(db: Path, tmp_path: Path) -> None:
 
 
 def test_a_random_spreadsheet_leaves_no_review_row(db: Path, tmp_path: Path) -> None:
+    assert cli("--db", db, "rebuild").exit_code == 0  # an existing, empty database
     assert cli("--db", db, "import", _spreadsheet(tmp_path / "budget.xlsx")).exit_code == 1
     rows = cli("--db", db, "sql", "SELECT count(*) AS n FROM raw_export_rows", "--format", "csv")
     assert rows.stdout.splitlines() == ["n", "0"]
@@ -106,3 +107,14 @@ def test_a_folder_of_files_none_of_them_pionex_is_refused(db: Path, tmp_path: Pa
     (folder / "a.csv").write_text(quoted_csv(("when", "what"), []), encoding="utf-8")
     result = cli("--db", db, "import", folder)
     assert result.exit_code == 1 and "not a Pionex export" in result.stderr
+
+
+def test_a_wrong_file_into_a_new_database_leaves_no_database(tmp_path: Path) -> None:
+    db = tmp_path / "fresh.duckdb"
+    wrong = tmp_path / "notes.csv"
+    wrong.write_text("hello, world\n1,2\n")
+
+    result = cli("--db", db, "import", wrong)
+
+    assert result.exit_code == 1, result.output
+    assert not db.exists() and not db.with_name(db.name + ".wal").exists()

@@ -218,11 +218,18 @@ def open_db(
         return
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-    config = {} if path.exists() else {"storage_compatibility_version": STORAGE_VERSION}
-    with writable(path, config, wait_seconds) as con:
-        _configure(con)
-        migrate(con, path)
-        yield con
+    created = not path.exists()
+    config = {"storage_compatibility_version": STORAGE_VERSION} if created else {}
+    try:
+        with writable(path, config, wait_seconds) as con:
+            _configure(con)
+            migrate(con, path)
+            yield con
+    except BaseException:
+        if created:  # a command that failed on its first use leaves no empty database behind
+            for made in (path, path.with_name(path.name + ".wal")):
+                made.unlink(missing_ok=True)
+        raise
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> None:
