@@ -220,16 +220,35 @@ def open_db(
         path.parent.mkdir(parents=True, exist_ok=True)
     created = not path.exists()
     config = {"storage_compatibility_version": STORAGE_VERSION} if created else {}
+    migrated_rows = None
     try:
         with writable(path, config, wait_seconds) as con:
             _configure(con)
             migrate(con, path)
+            if created:
+                migrated_rows = _row_total(con)
             yield con
     except BaseException:
-        if created:  # a command that failed on its first use leaves no empty database behind
+        # A command that failed on its first use leaves no empty database behind; one that
+        # committed something (a fetch's failed-run record) keeps it.
+        if created and migrated_rows is not None and _rows_in(path) == migrated_rows:
             for made in (path, path.with_name(path.name + ".wal")):
                 made.unlink(missing_ok=True)
         raise
+
+
+def _row_total(con: duckdb.DuckDBPyConnection) -> int:
+    """Rows in every table: what the migrations seed, plus whatever a command committed."""
+    tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()
+    return sum(scalar(con, f'SELECT count(*) FROM "{name}"') for (name,) in tables)
+
+
+def _rows_in(path: Path) -> int | None:
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            return _row_total(con)
+    except duckdb.Error:
+        return None
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> None:
