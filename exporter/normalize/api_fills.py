@@ -1,15 +1,15 @@
 """Candidate transactions from raw API fills, and the step that books a fill seen in both the API
 and an export once (design invariant 4), keeping the API's ids.
 
-Registers itself with the normalization pipeline on import.
+Its candidate source and dedupe step run where `normalize/steps.py` lists them.
 """
 
 from __future__ import annotations
 
 import duckdb
 
+from exporter.normalize.candidates import any_candidate
 from exporter.normalize.columns import select_list
-from exporter.normalize.pipeline import CANDIDATE_SOURCES, DEDUPE_STEPS, any_candidate
 from exporter.sql import literal
 from exporter.store.db import run
 
@@ -104,7 +104,3 @@ def drop_exported_twins(con: duckdb.DuckDBPyConnection, scope: str) -> None:
                 FROM candidates WHERE source = 'api' AND source_family = '{SOURCE_FAMILY}')
             SELECT e.txn_id FROM e JOIN a USING ({cols}, sec, n))""",
     )
-
-
-CANDIDATE_SOURCES.append(api_fill_candidates)
-DEDUPE_STEPS.append(drop_exported_twins)

@@ -8,53 +8,25 @@ candidate is inserted straight into `transactions`; the dedupe steps then read t
 temp view `candidates` and delete or fix the ones another view of the same event books. (A temp
 copy of the candidates held DuckDB at its memory limit and spilled 0.9 GB on a 5M-row import.)
 
-Extension points (append to these lists from the module that owns the source):
-- CANDIDATE_SOURCES: functions account -> list of SELECTs producing the transaction columns
-  (export rows are built in by `exports.add_candidates`).
-- DEDUPE_STEPS: functions (con, scope) -> None that read `candidates` and change `transactions`
-  within `scope` (an SQL condition on its columns): delete the rows another view of the same
-  event already books (and may record their choice), add or flag rows (futures funding).
+The sources and steps, and the order they run in, are listed once in `normalize/steps.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import duckdb
 
 from exporter.normalize import exports
+from exporter.normalize.steps import CANDIDATE_SOURCES, DEDUPE_STEPS
 from exporter.sql import literal
 from exporter.store.db import memory_share, rollback, run, scalar
-
-CandidateSource = Callable[[str | None], list[str]]
-DedupeStep = Callable[[duckdb.DuckDBPyConnection, str], None]
-
-CANDIDATE_SOURCES: list[CandidateSource] = []
-DEDUPE_STEPS: list[DedupeStep] = []
 
 # DuckDB's share of the memory limit while transactions are derived (import, rebuild; see
 # store.db.memory_share): the rows in flight are held on the Python side, up to ~500 MB in a
 # 5M-row import, and what DuckDB would keep is mostly a cache of blocks it has just written.
 DERIVE_MEMORY_SHARE = 0.5
-
-
-# Modules that register candidate sources / dedupe steps, in the order their steps must run:
-# first choose one export view per event, then let API records replace their export twins.
-PLUGIN_MODULES = ("exporter.normalize.views", "exporter.normalize.api_fills")
-
-
-def _load_plugins() -> None:
-    import importlib
-
-    for name in PLUGIN_MODULES:
-        importlib.import_module(name)
-
-
-def any_candidate(con: duckdb.DuckDBPyConnection, where: str) -> bool:
-    """True when some row of `candidates` meets `where`: a rule with nothing to act on is
-    skipped instead of scanning a million trades (0.7 s for trading-over-raw-details alone)."""
-    return bool(con.execute(f"SELECT 1 FROM candidates WHERE {where} LIMIT 1").fetchall())
 
 
 def scope(account: str | None) -> str:
@@ -97,7 +69,6 @@ def rebuild_transactions(
     `exports_derived`: the caller already cleared them (clear_transactions) and inserted the
     candidates of every stored export row of `account` (the importer does, for an account that
     had no stored rows, from the blocks it landed)."""
-    _load_plugins()
     where = scope(account)
     if not exports_derived:
         clear_transactions(con, account)

@@ -18,7 +18,8 @@ changed in `transactions`; all set-based SQL):
 5. Futures fills with no position_futures.csv position around them are flagged: their realized
    PnL is not in the ledger.
 
-Registers its steps with the normalization pipeline on import.
+The pipeline runs these steps in the order `normalize/steps.py` lists them: `start_choices` first
+(it creates the temp table `_dropped` the rules fill), `record` last (it stores and drops it).
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from pathlib import Path
 
 import duckdb
 
+from exporter.normalize.candidates import any_candidate
 from exporter.normalize.columns import COLUMN_NAMES
-from exporter.normalize.pipeline import DEDUPE_STEPS, any_candidate
 from exporter.sources.layout import TIMESTAMP_FORMATS, Kind, Layout
 from exporter.sources.position_futures import POSITION_FUTURES_V2025
 from exporter.sources.registry import LAYOUTS
@@ -83,7 +84,8 @@ def _layout_rank() -> str:
     return f"CASE c.layout {cases} ELSE {len(LAYOUTS)} END"
 
 
-def start(con: duckdb.DuckDBPyConnection) -> None:
+def start_choices(con: duckdb.DuckDBPyConnection, scope: str) -> None:
+    """Create `_dropped`, where every rule records what it leaves out; `record` stores it."""
     run(
         con,
         "CREATE OR REPLACE TEMP TABLE _dropped (txn_id VARCHAR, account VARCHAR, "
@@ -107,7 +109,6 @@ def _one_signature_per_family(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def same_events_other_layout(con: duckdb.DuckDBPyConnection, scope: str) -> None:
-    start(con)
     if _one_signature_per_family(con):
         return
     shape = _date_shape()
@@ -319,14 +320,3 @@ def choices(con: duckdb.DuckDBPyConnection, account: str) -> list[tuple]:
         "WHERE account = ? ORDER BY rule, kept, not_booked",
         [account],
     ).fetchall()
-
-
-DEDUPE_STEPS.extend(
-    [
-        same_events_other_layout,
-        trading_over_raw_details,
-        native_over_tax_tool_files,
-        futures_funding,
-        record,
-    ]
-)

@@ -1,0 +1,33 @@
+"""The derive steps, in the one order they run (docs/architecture.md, "Deriving transactions").
+
+CANDIDATE_SOURCES add candidate rows to `transactions` (the export rows are added before them by
+`exports.add_candidates`); DEDUPE_STEPS then read them through the temp view `candidates` and
+delete or fix the rows another view of the same event already books. The order matters:
+first one export view per event is chosen, then API fills replace their export twins, so an API
+fill never pairs with an export row that another view was about to drop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+from exporter.normalize import api_fills, views
+
+CandidateSource = Callable[[str | None], list[str]]
+"""account (None: every account) -> SELECTs producing the transaction columns."""
+DedupeStep = Callable[[duckdb.DuckDBPyConnection, str], None]
+"""(connection, scope: an SQL condition on `transactions` columns) -> None."""
+
+CANDIDATE_SOURCES: tuple[CandidateSource, ...] = (api_fills.api_fill_candidates,)
+
+DEDUPE_STEPS: tuple[DedupeStep, ...] = (
+    views.start_choices,  # creates _dropped, where each rule below records what it leaves out
+    views.same_events_other_layout,
+    views.trading_over_raw_details,
+    views.native_over_tax_tool_files,
+    views.futures_funding,
+    views.record,  # stores _dropped in view_choices and drops it
+    api_fills.drop_exported_twins,
+)
