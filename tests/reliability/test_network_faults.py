@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from exporter.pionex.fetch import fetch_to_db
+from exporter.app.fetching import fetch_to_db
 from exporter.simulator import start
 from tests.conftest_api import FAST_RATE, credentials_for, fresh_db
 from tests.reliability.api import account_config

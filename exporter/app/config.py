@@ -203,7 +203,7 @@ def account_credentials(account: AccountConfig, *, use_env: bool = True):  # typ
     is missing or readable by others. With several accounts in one run, `use_env=False`: one pair
     of environment variables cannot belong to every account.
     """
-    from exporter.ops.console import register_secret
+    from exporter.console import register_secret
     from exporter.pionex.credentials import ENV_KEY, ENV_SECRET, load_credentials
 
     environ = dict(os.environ) if use_env else {}
