@@ -1,6 +1,6 @@
 """The benchmark generator writes exports shaped like Pionex's, and `bench.run --smoke` keeps working.
 
-The expected headers are spelled out here from docs/export-formats.md (Part A), not imported
+The expected headers are spelled out here from real Pionex exports, not imported
 from the generator, so a typo in the generator cannot agree with itself.
 """
 

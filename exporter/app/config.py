@@ -21,7 +21,7 @@ CONFIG_ENV = "PIONEX_EXPORT_CONFIG"
 DB_ENV = "PIONEX_EXPORT_DB"
 DEFAULT_DB_FILE = "pionex.duckdb"
 
-# Pionex.US (Webot) is a separate venue with its own host; see docs/pionex-api.md section 11.
+# Pionex.US (Webot) is a separate venue with its own host; its API lives at api.pionex.us.
 HOSTS = {
     "pionex.com": "https://api.pionex.com",
     "pionex.us": "https://api.pionex.us",

@@ -1,4 +1,4 @@
-"""Network faults (design.md 2.10): with 5xx, timeouts, dropped connections, truncated bodies and
+"""Network faults (docs/architecture.md, invariant 10): with 5xx, timeouts, dropped connections, truncated bodies and
 429 bans at about 20 % of calls, the fetch ends with the same result as a fault-free run, and
 never sends into a ban."""
 

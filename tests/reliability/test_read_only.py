@@ -1,4 +1,4 @@
-"""Read-only by construction (design.md 2.7): the client sends only GET to allow-listed paths;
+"""Read-only by construction (docs/architecture.md, invariant 7): the client sends only GET to allow-listed paths;
 anything else raises before a socket opens, and a whole fetch's request log holds nothing else."""
 
 from __future__ import annotations
