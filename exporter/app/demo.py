@@ -20,7 +20,7 @@ from exporter.outputs import coinledger
 from exporter.outputs.common import Selection
 from exporter.store.db import open_db
 
-SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 ACCOUNT = "default"
 # A small, fast simulated account; the simulator is local, so its weight budget may be raised.
 DEMO_RATE = 1000.0

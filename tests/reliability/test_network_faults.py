@@ -15,7 +15,9 @@ from tests.conftest_api import FAST_RATE, credentials_for, fresh_db
 from tests.reliability.api import account_config
 from tests.reliability.dbcheck import api_snapshot, integrity_problems
 
-SERVER_RATE = 100.0  # the faulty server allows less than the client sends: real 429 bans
+# The faulty server allows far less than the client sends, so real 429 bans happen even when a
+# busy machine slows the client down (at 100 weight/s a loaded 2-core run saw none).
+SERVER_RATE = 25.0
 
 
 @pytest.fixture(scope="module")
