@@ -33,8 +33,8 @@ FILL_PATHS = ("/api/v1/trade/fills", "/api/v1/trade/fillsByOrderId")
 
 def _child(db: str, base_url: str, rate: float, key: str, secret: str) -> None:
     """Runs in its own process so its peak memory is the fetch's alone."""
+    from exporter.app.fetching import fetch_to_db
     from exporter.pionex.credentials import Credentials
-    from exporter.pionex.fetch import fetch_to_db
 
     report = fetch_to_db(
         Path(db),

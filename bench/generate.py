@@ -3,7 +3,7 @@
 Writes what a current (2025+) Pionex "Transaction history" download looks like: a zip
 `pionex_txn_<from>_<to>_gen_<date>.zip` holding the folder of the same name with the ten CSV files.
 Every field double-quoted, LF line endings, UTF-8 without BOM, times `YYYY-MM-DD HH:MM:SS` UTC in
-ascending order (see docs/export-formats.md, Part A). All values are made up.
+ascending order (as real Pionex exports are). All values are made up.
 
 `--rows N` is the number of data rows in `trading.csv`; the other files get a small share
 (deposits, funding fees, staking rewards, closed futures positions) so the trading file dominates
@@ -39,14 +39,14 @@ HEADERS: dict[str, str] = {
     "staking.csv": '"date(UTC+0)","Received Quantity","Received Currency","Sent Quantity","Sent Currency","tag"',
     "position_futures.csv": '"position_id","symbol","position_side","open_time","close_time","pnl","fee","funding_fee"',
     "for-cointracker.csv": '"Date","Received Quantity","Received Currency","Sent Quantity","Sent Currency","Fee Amount","Fee Currency","Tag"',
-    # Column order of the next four is not known from a real file (export-formats.md A.4, A.7,
-    # A.11, A.12); they are written header-only, so only their header is a guess.
+    # Column order of the next four is not known from a real file (raw-trading-details,
+    # for-cointracking, structured-products, dust-collector); they are written header-only, so only their header is a guess.
     "raw-trading-details.csv": '"date(UTC+0)","executed_qty","amount","price","side","symbol","state","market_type","tax_id","fee","fee_coin"',
     "for-cointracking.csv": '"Type","Buy Amount","Buy Currency","Sell Amount","Sell Currency","Fee","Fee Currency","Exchange","Trade-Group","Comment","Date"',
     "structured-products.csv": '"date(UTC+0)","product","coin","amount","settle_coin","settle_amount","status","tag"',
     "dust-collector.csv": '"date(UTC+0)","amount","coin","price","swap_value"',
 }
-# The order Pionex lists them in a real export (export-formats.md A.1).
+# The order Pionex lists them in a real export .
 FILE_ORDER = [
     "deposit-withdraw.csv",
     "trading.csv",

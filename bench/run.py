@@ -6,14 +6,14 @@ peak memory, target, pass/miss.
 
 Each measured command runs in its own child process; its wall time is taken around the child and
 its peak resident memory comes from `os.wait4` (the kernel's high-water mark for exactly that
-child). The tool is run as users run it (the `pionex-export` console script); baselines are small
-Python scripts doing the same job with DuckDB or XlsxWriter directly, so both pay the same
-interpreter start-up. Results also go to `bench/results/latest.json` (`latest-smoke.json` for
-`--smoke`). See bench/README.md for what each baseline is and why.
+child). The tool is run as users run it (the `pionex-export` console script); baselines are the
+modules of `bench/baselines/`, doing the same job with DuckDB or XlsxWriter directly, each in its
+own process, so both pay the same interpreter start-up. Results also go to
+`bench/results/latest.json` (`latest-smoke.json` for `--smoke`). See bench/README.md for what
+each baseline is and why.
 
-A benchmark module may add rows: `bench/bench_fetch.py` exposes `run(smoke: bool) -> list[dict]`
-(keys: benchmark, figure, unit, baseline, ratio, peak_mib, target, passed, note); it is imported
-only if present.
+A benchmark module adds its own rows: each of ROW_MODULES exposes `run(smoke: bool) -> list[dict]`
+(keys: benchmark, figure, unit, baseline, ratio, peak_mib, target, passed, note).
 """
 
 from __future__ import annotations
@@ -33,22 +33,19 @@ import time
 import zipfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from xml.sax.saxutils import unescape
 
+from bench import bench_fetch
 from bench import generate as generate_module
 from bench.generate import GeneratedExport, generate
 
 BENCH_DIR = Path(__file__).resolve().parent
+# Benchmarks that live in their own module (name for --only -> module with run(smoke)).
+ROW_MODULES = {"fetch": bench_fetch}
 RESULTS_DIR = BENCH_DIR / "results"
 DEFAULT_WORKDIR = BENCH_DIR / "data"
-EXPORT_FORMATS = (
-    "coinledger",
-    "koinly",
-    "cointracker",
-    "xlsx",
-    "parquet",
-)  # if --help cannot be read
 MEMORY_LIMIT_MIB = 1536.0
 REPO = BENCH_DIR.parent
 # Children import `exporter` from this checkout even when the package is not installed.
@@ -144,142 +141,10 @@ def tool_command() -> list[str]:
     return [sys.executable, "-m", "exporter.cli"]
 
 
-def python_script(source: str, *args: str) -> list[str]:
-    return [sys.executable, "-c", source, *args]
-
-
-# Baselines: the same job done directly by the library the tool is built on.
-
-BASELINE_IMPORT = """
-import sys, duckdb
-con = duckdb.connect(sys.argv[1])
-con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [sys.argv[2]])
-con.close()
-"""
-
-# What DuckDB itself needs to store what the import must store, from the same trading.csv: every
-# row as text with its row key, occurrence and provenance (raw_export_rows) and one typed row per
-# fill (transactions), in the tool's own table definitions (schemas/001_core.sql), in one
-# transaction, in plain SQL: no validation, no coin or review rules, DuckDB's own casts. It tells
-# how much of the import's ratio to the bare read_csv is the job itself (bench/README.md).
-BASELINE_IMPORT_FLOOR = """
-import sys, duckdb
-db, csv, ddl = sys.argv[1:4]
-con = duckdb.connect(db)
-con.execute(open(ddl, encoding="utf-8").read())
-con.execute("BEGIN")
-cells = ", ".join(f"column{i}" for i in range(10))
-con.execute(f\"\"\"CREATE TEMP TABLE f AS
-    SELECT line_no, {cells}, row_key,
-           row_number() OVER (PARTITION BY row_key ORDER BY line_no)::INTEGER AS occurrence
-    FROM (SELECT row_number() OVER () + 1 AS line_no, *,
-                 md5(concat_ws(chr(31), 'trading', {cells})) AS row_key
-          FROM read_csv(?, all_varchar = true, header = false, skip = 1))\"\"\", [csv])
-con.execute(f\"\"\"INSERT INTO raw_export_rows
-    SELECT line_no, 'default', 'trading', 'trading.v2025', row_key, occurrence, [{cells}],
-           'sha256', ?, 'trading.csv', line_no, 1
-    FROM f\"\"\", [csv])
-money = "DECIMAL(38,18)"
-futures = "column5 LIKE '%_PERP'"
-fee = f"column6::{money}"
-con.execute(f\"\"\"INSERT INTO transactions
-    SELECT md5(concat_ws('|', 'default', 'trading', row_key, occurrence::VARCHAR)), 'default',
-           strptime(column0, '%Y-%m-%d %H:%M:%S'),
-           CASE WHEN {futures} THEN 'futures_fill' ELSE 'trade' END, column8,
-           CASE WHEN {futures} THEN 'futures' ELSE 'spot' END, column5, column4,
-           split_part(column5, '_', 1), column1::{money}, split_part(column5, '_', 2),
-           column2::{money}, column3::{money}, CASE WHEN {fee} <> 0 THEN column7 END,
-           CASE WHEN {fee} <> 0 THEN {fee} END, NULL, NULL, column9,
-           NULL, 'export', 'trading', 'trading.v2025', line_no, 'sha256', 'trading.csv', line_no,
-           NULL, false, NULL
-    FROM f ORDER BY line_no\"\"\")
-con.execute("COMMIT")
-con.close()
-"""
-
-# The baseline writes the tool's own CoinLedger query (exporter/outputs/coinledger.py, on the one
-# mapping of outputs/flows.py) with a bare COPY: the same rows and cells, without the CLI, the
-# database checks or the write-then-rename around it. Importing it keeps no second copy of the mapping.
-BASELINE_COINLEDGER = """
-import sys, duckdb
-from exporter.outputs.coinledger import rows_sql
-from exporter.outputs.common import Selection
-db, out = sys.argv[1:3]
-con = duckdb.connect(db, read_only=True)
-con.execute(f"COPY ({rows_sql(Selection())}) TO '{out}' (HEADER, DELIMITER ',', NULLSTR '')")
-"""
-
-# XlsxWriter in constant_memory mode writing the same cells as the tool's workbook: for each of its
-# sheets (name and rows x columns read from the tool's file), the same columns of the same rows
-# of `transactions`, taken from the tool's own column declarations (outputs/xlsx.py: the SQL of
-# each cell, so dates are dates, amounts doubles, exact amounts text), with the same cell styles
-# (in XLSX a cell's style index is part of the cell: a column's number format or the grey of the
-# provenance columns is written into every cell). What the baseline leaves out is the tool's own
-# work around the cells: the Summary's figures and chart, widths, filters, header and the formula
-# guard. A sheet it does not know (Summary) gets cells of the same shape cycled from the same
-# columns. Each cell goes through the per-type write_* call, as XlsxWriter's write() would.
-BASELINE_XLSX = """
-import json, sys, duckdb, xlsxwriter
-from exporter.outputs.xlsx import (
-    AMOUNT_FORMAT, DATE_FORMAT, KIND_SHEETS, REVIEW_COLUMNS, TRANSACTION_COLUMNS)
-from exporter.outputs.values import VALUE_JOIN
-db, out, shapes = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-con = duckdb.connect(db, read_only=True)
-every_kind = ", ".join(f"'{k}'" for kinds in KIND_SHEETS.values() for k in kinds)
-SOURCE = "transactions " + VALUE_JOIN  # the tool's sheets read the value column from there too
-
-def sheet(name, width):
-    base = name.split(" (")[0]  # "Transactions (2)": a continuation sheet
-    columns, where = TRANSACTION_COLUMNS, "TRUE"
-    if base == "Needs review":
-        columns, where = REVIEW_COLUMNS, "needs_review"
-    elif base in KIND_SHEETS and KIND_SHEETS[base]:
-        where = "kind IN (" + ", ".join(f"'{k}'" for k in KIND_SHEETS[base]) + ")"
-    elif base in KIND_SHEETS:
-        where = f"kind NOT IN ({every_kind})"
-    elif base != "Transactions":
-        columns = [TRANSACTION_COLUMNS[i % len(TRANSACTION_COLUMNS)] for i in range(width)]
-        return columns, f"SELECT {', '.join(c.sql for c in columns)} FROM {SOURCE}", False
-    columns = columns[:width]
-    cells = ", ".join(f"({c.sql})" for c in columns)
-    return columns, f"SELECT {cells} FROM {SOURCE} WHERE {where} ORDER BY occurred_at", True
-
-wb = xlsxwriter.Workbook(out, {"constant_memory": True})
-date_fmt = wb.add_format({"num_format": DATE_FORMAT})
-styles = {"date": date_fmt, "amount": wb.add_format({"num_format": AMOUNT_FORMAT}),
-          "int": wb.add_format({"num_format": "0"})}
-provenance = wb.add_format({"font_color": "#808080"})
-for name, rows, width in shapes:
-    ws = wb.add_worksheet(name[:31])
-    columns, sql, styled = sheet(name, width)
-    if styled:
-        first_provenance = next(
-            (i for i, c in enumerate(columns) if c.header == "Account"), len(columns))
-        for i, c in enumerate(columns):
-            style = styles.get(c.kind) or (provenance if i >= first_provenance else None)
-            ws.set_column(i, i, None, style)
-    cur = con.execute(sql)
-    r = 0
-    while r < rows:
-        batch = cur.fetchmany(10000)
-        if not batch:
-            cur = con.execute(sql)
-            continue
-        for rec in batch[: rows - r]:
-            for c, v in enumerate(rec):
-                if v is None:
-                    continue
-                if hasattr(v, "year"):
-                    ws.write_datetime(r, c, v, date_fmt)
-                elif isinstance(v, bool):
-                    ws.write_boolean(r, c, v)
-                elif isinstance(v, (int, float)):
-                    ws.write_number(r, c, v)
-                else:
-                    ws.write_string(r, c, str(v))
-            r += 1
-wb.close()
-"""
+def baseline(name: str, *args: str) -> list[str]:
+    """The command of baseline `bench/baselines/<name>.py`: the same job done directly by the
+    library the tool is built on, in its own process like the tool."""
+    return [sys.executable, "-m", f"bench.baselines.{name}", *args]
 
 
 def xlsx_shapes(path: Path) -> list[tuple[str, int, int]]:
@@ -332,22 +197,11 @@ def count_lines(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
 
 
-def export_formats(tool: list[str]) -> list[str]:
-    """The formats `pionex-export export --help` lists, so the memory run covers every one."""
-    run = measure([*tool, "export", "--help"])
-    text = run.stdout.split("Commands:", 1)
-    if not run.ok or len(text) < 2:
-        return list(EXPORT_FORMATS)
-    return [
-        line.split()[0] for line in text[1].splitlines() if line.startswith("  ") and line.split()
-    ]
+def export_formats() -> list[str]:
+    """Every format of `pionex-export export`, from the command group itself."""
+    from exporter.cli import export_group
 
-
-def export_available(fmt: str, probe: Run) -> bool:
-    """False when the CLI does not know the format yet (usage error naming it)."""
-    return not (
-        probe.returncode == 2 and ("invalid choice" in probe.stderr.lower() or fmt in probe.stderr)
-    )
+    return sorted(export_group.commands)
 
 
 class Bench:
@@ -421,13 +275,13 @@ class Bench:
 
         self.log("baseline: DuckDB CREATE TABLE AS SELECT * FROM read_csv(trading.csv)")
         base = best_of(
-            repeat, python_script(BASELINE_IMPORT, str(base_db), str(trading)), self.fresh(base_db)
+            repeat, baseline("import_bare", str(base_db), str(trading)), self.fresh(base_db)
         )
         self.fresh(base_db)()
 
         self.log("floor: DuckDB alone storing trading.csv as raw rows and transactions")
         ddl = REPO / "schemas" / "001_core.sql"
-        floor_script = python_script(BASELINE_IMPORT_FLOOR, str(base_db), str(trading), str(ddl))
+        floor_script = baseline("import_floor", str(base_db), str(trading), str(ddl))
         floor = best_of(repeat, floor_script, self.fresh(base_db))
         self.fresh(base_db)()
 
@@ -473,19 +327,9 @@ class Bench:
         tool = best_of(
             repeat, self.cli(db, "export", "coinledger", "-o", str(out)), self.fresh(out)
         )
-        if not export_available("coinledger", tool):
-            self.add(
-                Result(
-                    "export coinledger",
-                    None,
-                    "s",
-                    note="skipped: `export coinledger` not in the CLI yet",
-                )
-            )
-            return
         base = best_of(
             repeat,
-            python_script(BASELINE_COINLEDGER, str(db), str(base_out)),
+            baseline("coinledger", str(db), str(base_out)),
             self.fresh(base_out),
         )
         note = ""
@@ -507,11 +351,6 @@ class Bench:
         out, base_out = self.work / "workbook.xlsx", self.work / "workbook_baseline.xlsx"
         self.log("export xlsx")
         tool = best_of(repeat, self.cli(db, "export", "xlsx", "-o", str(out)), self.fresh(out))
-        if not export_available("xlsx", tool):
-            self.add(
-                Result("export xlsx", None, "s", note="skipped: `export xlsx` not in the CLI yet")
-            )
-            return
         if not tool.ok:
             self.add(ratio_result("export xlsx", tool, tool, 1.0))
             return
@@ -519,7 +358,7 @@ class Bench:
         cells = sum(r * c for _, r, c in shapes)
         base = best_of(
             repeat,
-            python_script(BASELINE_XLSX, str(db), str(base_out), json.dumps(shapes)),
+            baseline("xlsx", str(db), str(base_out), json.dumps(shapes)),
             self.fresh(base_out),
         )
         self.add(
@@ -532,32 +371,13 @@ class Bench:
             )
         )
 
-    def fetch(self) -> None:
-        try:
-            module = importlib.import_module("bench.bench_fetch")
-        except ModuleNotFoundError as exc:
-            if exc.name not in ("bench.bench_fetch",):
-                raise
-            self.add(
-                Result(
-                    "fetch (simulator)",
-                    None,
-                    "s",
-                    note="skipped: bench/bench_fetch.py not present yet",
-                )
-            )
-            return
+    def module_rows(self, name: str, module) -> None:  # type: ignore[no-untyped-def]
+        """The rows of a benchmark module (`run(smoke) -> list[dict]`, see ROW_MODULES)."""
         try:
             rows = module.run(self.args.smoke)
         except Exception as exc:  # a broken module must not hide the other results
             self.add(
-                Result(
-                    "fetch (simulator)",
-                    None,
-                    "s",
-                    passed=False,
-                    note=f"bench_fetch.run failed: {exc!r}",
-                )
+                Result(name, None, "s", passed=False, note=f"{module.__name__}.run failed: {exc!r}")
             )
             return
         for row in rows:
@@ -580,14 +400,13 @@ class Bench:
 
         step("import", measure(self.cli(db, "import", str(gen.zip_path))))
         if steps[0][1].ok:
-            for fmt in export_formats(self.tool):
+            for fmt in export_formats():
                 out = self.work / f"memory_out.{fmt}"
                 self.fresh(out)()
                 run = measure(self.cli(db, "export", fmt, "-o", str(out)))
                 # some formats write companions beside -o (parquet: one file per table)
                 self.fresh(*self.work.glob("memory_out*"))()
-                if export_available(fmt, run):
-                    step(fmt, run)
+                step(fmt, run)
         self.fresh(db)()
         failed = [f"{name}: {run.failure()}" for name, run in steps if not run.ok]
         peak_name, peak = max(steps, key=lambda s: s[1].peak_mib)
@@ -609,7 +428,11 @@ class Bench:
 
     def run(self) -> list[Result]:
         only = set(self.args.only or [])
-        plan = [("import", self.import_and_exports), ("fetch", self.fetch), ("memory", self.memory)]
+        plan = [("import", self.import_and_exports)]
+        plan += [
+            (name, partial(self.module_rows, name, module)) for name, module in ROW_MODULES.items()
+        ]
+        plan.append(("memory", self.memory))
         for name, step in plan:
             if not only or name in only:
                 step()
@@ -760,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         action="append",
-        choices=["import", "fetch", "memory"],
+        choices=["import", *ROW_MODULES, "memory"],
         help="run only these benchmarks (repeatable)",
     )
     parser.add_argument(

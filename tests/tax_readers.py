@@ -1,5 +1,5 @@
 """Each tax tool's reading of our files, written from that tool's documented semantics
-(docs/export-formats.md Part B, the tools' help pages, BittyTax's README), never from our writers.
+(the tools' import help pages cited beside each writer's mapping, BittyTax's README), never from our writers.
 
 A reader returns the per-asset net the tool's balances would show after importing the file, and
 fails on any row the tool would refuse or misread: a number that is not a plain positive decimal,

@@ -1,5 +1,5 @@
 """Bad input: a clear message naming file, line, column, value and what was expected; exit 1;
-the database exactly as it was (design.md invariant 10)."""
+the database exactly as it was (docs/architecture.md, invariant 10)."""
 
 from __future__ import annotations
 

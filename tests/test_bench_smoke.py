@@ -1,6 +1,6 @@
 """The benchmark generator writes exports shaped like Pionex's, and `bench.run --smoke` keeps working.
 
-The expected headers are spelled out here from docs/export-formats.md (Part A), not imported
+The expected headers are spelled out here from real Pionex exports, not imported
 from the generator, so a typo in the generator cannot agree with itself.
 """
 
@@ -187,15 +187,15 @@ def test_bench_run_smoke_prints_a_ratio_for_each_benchmark(tmp_path):
 def test_the_import_floor_stores_what_the_tool_stores_for_trading_csv(export, tmp_path):
     # The floor baseline is only a floor if it does the same job: the same raw rows (key,
     # occurrence, line, cells) and the same transactions (ids, amounts, times) as the tool.
-    from bench.run import BASELINE_IMPORT_FLOOR
-    from exporter.sources.importer import import_paths
+    from bench.run import baseline
+    from exporter.app.importing import import_paths
     from exporter.store.db import open_db
 
     trading = export.folder / "trading.csv"
     floor_db, tool_db = tmp_path / "floor.duckdb", tmp_path / "tool.duckdb"
     ddl = REPO / "schemas" / "001_core.sql"
-    script = [sys.executable, "-c", BASELINE_IMPORT_FLOOR, str(floor_db), str(trading), str(ddl)]
-    subprocess.run(script, check=True, timeout=120)
+    script = baseline("import_floor", str(floor_db), str(trading), str(ddl))
+    subprocess.run(script, check=True, timeout=120, cwd=REPO)
     with open_db(tool_db) as con:
         import_paths(con, [trading], "default")
     raw = "SELECT row_key, occurrence, line_no, cells FROM {}raw_export_rows ORDER BY line_no"

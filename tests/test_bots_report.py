@@ -8,7 +8,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from exporter.pionex.fetch import fetch_to_db
+from exporter.app.fetching import fetch_to_db
 from exporter.simulator import start
 from tests.conftest_api import FAST_RATE, credentials_for, sim_config
 from tests.helpers import cli

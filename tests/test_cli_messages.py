@@ -108,9 +108,9 @@ def test_sync_without_a_key_says_in_its_summary_that_the_fetch_was_skipped_and_l
 
 
 def test_help_texts_match_the_program(tmp_path: Path, sample_zip: Path) -> None:
+    from exporter.app.lock import EXIT_LOCKED
+    from exporter.app.sync import EXIT_ATTENTION
     from exporter.errors import UserError
-    from exporter.ops.lock import EXIT_LOCKED
-    from exporter.ops.sync import EXIT_ATTENTION
     from exporter.outputs.xlsx import KIND_SHEETS
 
     top = cli("--help").stdout

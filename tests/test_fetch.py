@@ -21,11 +21,12 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from exporter.cli_api import fetch as fetch_cmd
-from exporter.cli_common import account_option, db_option
+from exporter.app.fetching import fetch_to_db
+from exporter.cli.api import fetch as fetch_cmd
+from exporter.cli.common import account_option, db_option
 from exporter.normalize.pipeline import rebuild as rebuild_account
 from exporter.pionex.credentials import CredentialsError, load_credentials
-from exporter.pionex.fetch import FetchOptions, fetch, fetch_to_db
+from exporter.pionex.fetch import FetchOptions, fetch
 from exporter.simulator import RunningSimulator, start
 from exporter.store.db import open_db
 from tests.conftest_api import FAST_RATE, client_for, credentials_for, fresh_db, sim_config
@@ -131,7 +132,7 @@ def test_sigkilled_process_resumes_to_exactly_the_truth(tmp_path: Path) -> None:
     with start(config) as sim:
         db = fresh_db(tmp_path, "killed")
         code = (
-            "from pathlib import Path; from exporter.pionex.fetch import fetch_to_db;"
+            "from pathlib import Path; from exporter.app.fetching import fetch_to_db;"
             "from exporter.pionex.credentials import Credentials;"
             f"fetch_to_db(Path({str(db)!r}), 'default', Credentials.of({config.api_key!r}, {config.api_secret!r}),"
             f" base_url={sim.base_url!r}, rate_limit=80, rebuild=False)"
@@ -197,7 +198,7 @@ def test_symbols_from_exports_and_the_command_line_are_walked(
 def test_api_fill_and_its_export_row_are_one_transaction(
     shared: RunningSimulator, clean_db: Path, tmp_path: Path
 ) -> None:
-    from exporter.sources.importer import import_paths
+    from exporter.app.importing import import_paths
 
     sim = shared
     if True:

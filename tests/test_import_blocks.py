@@ -1,5 +1,5 @@
-"""Large files are read a block of bytes at a time (importer.BLOCK_BYTES) and landed a group of rows
-at a time (importer.LAND_ROWS). With blocks of a few hundred bytes and groups of a few rows, a small
+"""Large files are read a block of bytes at a time (sources/landing.BLOCK_BYTES) and landed a group of rows
+at a time (landing.LAND_ROWS). With blocks of a few hundred bytes and groups of a few rows, a small
 file crosses many boundaries of both: what lands, the row identities, the line numbers in errors
 and the transactions must be exactly what one whole-file read gives."""
 
@@ -10,11 +10,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from exporter.app.importing import import_paths
 from exporter.errors import InputError
 from exporter.normalize.pipeline import rebuild_transactions
-from exporter.sources import importer
+from exporter.sources import landing
 from exporter.sources.csv_table import CsvTable, in_groups_of
-from exporter.sources.importer import import_paths
 from exporter.store.db import open_db
 from tests.helpers import TRADING_HEADER, make_zip, write_csv
 
@@ -43,8 +43,8 @@ def land(db: Path, *paths: Path) -> tuple[list[tuple], list[tuple], list[int]]:
 
 @pytest.fixture
 def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importer, "BLOCK_BYTES", 300)  # ~3 rows per block
-    monkeypatch.setattr(importer, "LAND_ROWS", 4)  # groups that straddle the blocks
+    monkeypatch.setattr(landing, "BLOCK_BYTES", 300)  # ~3 rows per block
+    monkeypatch.setattr(landing, "LAND_ROWS", 4)  # groups that straddle the blocks
 
 
 def test_blocks_land_what_a_whole_read_lands(
@@ -52,8 +52,8 @@ def test_blocks_land_what_a_whole_read_lands(
 ) -> None:
     path = write_csv(tmp_path / "x" / "trading.csv", TRADING_HEADER, ROWS)
     whole = land(tmp_path / "whole.duckdb", path)
-    monkeypatch.setattr(importer, "BLOCK_BYTES", 300)
-    monkeypatch.setattr(importer, "LAND_ROWS", 4)
+    monkeypatch.setattr(landing, "BLOCK_BYTES", 300)
+    monkeypatch.setattr(landing, "LAND_ROWS", 4)
     blocked = land(tmp_path / "blocked.duckdb", path)
     zipped = land(tmp_path / "zipped.duckdb", make_zip(path.parent, tmp_path / "x.zip"))
     assert blocked == whole == zipped

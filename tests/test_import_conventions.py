@@ -1,4 +1,4 @@
-"""The accounting conventions of design.md §3, pinned on the sample export and on small files:
+"""The accounting conventions of the README, pinned on the sample export and on small files:
 the ledger's per-asset sums equal, to the last decimal, what the files say."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Idempotency and occurrence-aware dedupe (design.md invariants 3 and 4)."""
+"""Idempotency and occurrence-aware dedupe (docs/architecture.md, invariants 3 and 4)."""
 
 from __future__ import annotations
 

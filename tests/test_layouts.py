@@ -1,5 +1,5 @@
 """Every Pionex export layout and quirk, pinned with our own synthetic rows in the real header
-shapes (docs/export-formats.md Part A): what each row books, what gets flagged, and that nothing
+shapes (as real Pionex exports write them): what each row books, what gets flagged, and that nothing
 in an undocumented column is lost."""
 
 from __future__ import annotations

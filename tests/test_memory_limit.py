@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from exporter.app import importing
 from exporter.errors import UserError
-from exporter.sources import importer
+from exporter.sources import landing
 from exporter.store.db import MEMORY_LIMIT_ENV, memory_share, open_db
 from tests.helpers import TRADING_HEADER, write_csv
 
@@ -47,16 +48,16 @@ def test_an_import_gives_duckdb_half_the_limit(
 ) -> None:
     monkeypatch.setenv(MEMORY_LIMIT_ENV, "2GiB")
     seen = []
-    land_file = importer._land_file
+    land_file = landing.land_file
 
     def spy(con, *args, **kwargs):  # type: ignore[no-untyped-def]
         seen.append(limit(con))
         return land_file(con, *args, **kwargs)
 
-    monkeypatch.setattr(importer, "_land_file", spy)
+    monkeypatch.setattr(importing, "land_file", spy)
     row = ("2025-01-01 00:00:01", "1", "5", "5", "BUY", "BTC_USDT", "0.005", "USDT", "Spot", "s1")
     path = write_csv(tmp_path / "trading.csv", TRADING_HEADER, [row])
     with open_db(tmp_path / "t.duckdb") as con:
-        importer.import_paths(con, [path], "main")
+        importing.import_paths(con, [path], "main")
         assert seen == ["1.0 GiB"]
         assert limit(con) == "2.0 GiB"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from exporter.ops.lock import sync_lock
+from exporter.app.lock import sync_lock
 from exporter.simulator import start
 from tests.helpers import OTHERS_HEADER, cli, ledger_nets, query, write_csv
 from tests.ops_support import (

@@ -15,7 +15,7 @@ from tests.helpers import cli, ledger_nets, query
 from tests.tax_readers import READERS, expected_nets
 from tests.test_outputs_common import build_full_db, read_rows
 
-# Headers written out independently of the code under test (export-formats.md B.2-B.5, BittyTax).
+# Headers written out independently of the code under test (the tools' import help pages, BittyTax's README).
 EXPECTED_HEADERS = {
     "koinly": "Date,Sent Amount,Sent Currency,Received Amount,Received Currency,Fee Amount,"
     "Fee Currency,Net Worth Amount,Net Worth Currency,Label,Description,TxHash",

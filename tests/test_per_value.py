@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from exporter.app.importing import import_paths
 from exporter.normalize import exports
 from exporter.normalize.pipeline import rebuild_transactions
-from exporter.sources.importer import import_paths
 from exporter.sources.per_value import hoist, per_value, plain
 from exporter.store.db import open_db
 from tests.helpers import TRADING_HEADER, write_csv

@@ -8,8 +8,8 @@ import json
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
+from exporter.app.fetching import fetch_to_db
 from exporter.pionex import landing
-from exporter.pionex.fetch import fetch_to_db
 from exporter.reports.problems import new_problems
 from exporter.simulator import start
 from exporter.store.db import open_db

@@ -1,4 +1,5 @@
-"""The signer reproduces the documented vectors V1-V8 byte for byte (docs/pionex-api.md 2.4)."""
+"""The signer reproduces the vectors V1-V8 byte for byte (computed with Python's hmac and
+cross-checked with `openssl dgst`; V2 is the official spec's worked example)."""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 
 pionex-official/pionex-open-api `openapi.yaml` (commit b8c63d29), "Signing Process" step 2:
 "Format query parameters as key-value pairs (no URL encoding for signature values)". The vectors
-are the published ones of docs/pionex-api.md section 2.4 (V2 is Pionex's own worked example
-without its GET-body typo; V5a/V5b are one bot-list query signed raw and percent-encoded).
+are those of tests/test_signing.py (computed with Python's hmac, cross-checked with openssl dgst;
+V2 is Pionex's own worked example without its GET-body typo; V5a/V5b are one bot-list query signed raw and percent-encoded).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from exporter.pionex.fetch import fetch_to_db
+from exporter.app.fetching import fetch_to_db
 from exporter.reports.problems import new_problems, summary_line
 from exporter.simulator import start
 from exporter.store.db import open_db

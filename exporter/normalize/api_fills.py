@@ -1,5 +1,5 @@
 """Candidate transactions from raw API fills, and the step that books a fill seen in both the API
-and an export once (design invariant 4), keeping the API's ids.
+and an export once (docs/architecture.md, invariant 4), keeping the API's ids.
 
 Its candidate source and dedupe step run where `normalize/steps.py` lists them.
 """

@@ -3,7 +3,7 @@ produces exactly these (schemas/001_core.sql is the contract)."""
 
 from __future__ import annotations
 
-MONEY = "DECIMAL(38,18)"
+from exporter.money import MONEY_SQL
 
 TRANSACTION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("txn_id", "VARCHAR"),
@@ -15,12 +15,12 @@ TRANSACTION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("symbol", "VARCHAR"),
     ("side", "VARCHAR"),
     ("base_asset", "VARCHAR"),
-    ("base_amount", MONEY),
+    ("base_amount", MONEY_SQL),
     ("quote_asset", "VARCHAR"),
-    ("quote_amount", MONEY),
-    ("price", MONEY),
+    ("quote_amount", MONEY_SQL),
+    ("price", MONEY_SQL),
     ("fee_asset", "VARCHAR"),
-    ("fee_amount", MONEY),
+    ("fee_amount", MONEY_SQL),
     ("network", "VARCHAR"),
     ("tx_hash", "VARCHAR"),
     ("strategy", "VARCHAR"),

@@ -1,4 +1,4 @@
-"""CoinLedger's Universal Manual Import Template (export-formats.md B.1), on the shared mapping of
+"""CoinLedger's Universal Manual Import Template, on the shared mapping of
 `outputs/flows.py`.
 
 Trades leave Type blank (CoinLedger infers a trade from both sides being filled); one-sided rows

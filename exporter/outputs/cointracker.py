@@ -1,4 +1,4 @@
-"""CoinTracker's CSV import (export-formats.md B.3): exactly its 8 columns, nothing added.
+"""CoinTracker's CSV import: exactly its 8 columns, nothing added.
 
 Dates `MM/DD/YYYY HH:MM:SS` in UTC. CoinTracker treats an untagged receive as other income and an
 untagged send as a disposal unless it can match the other side of a transfer, so deposits,

@@ -1,4 +1,4 @@
-"""CoinTracking's "CoinTracking CSV Import": the 11 mandatory columns (export-formats.md B.4).
+"""CoinTracking's "CoinTracking CSV Import": the 11 mandatory columns (sources of each rule beside it).
 
 CoinTracking's fee field is informational; its balances move only by the Buy and Sell amounts
 (CoinTracking help, "Entering fees"). So a fee paid in a coin of the row is folded into that
@@ -19,7 +19,7 @@ HEADER = (
     "Type,Buy Amount,Buy Currency,Sell Amount,Sell Currency,Fee,Fee Currency,Exchange,"
     "Trade-Group,Comment,Date"
 )
-# One of the two date forms working CoinTracking imports use (export-formats.md B.4); UTC is
+# One of the two date forms working CoinTracking imports use; UTC is
 # chosen as the time zone when importing.
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 EXCHANGE = "Pionex"

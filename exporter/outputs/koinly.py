@@ -1,4 +1,4 @@
-"""Koinly's Universal CSV template (export-formats.md B.2).
+"""Koinly's Universal CSV template (sources of each rule beside it).
 
 Dates `YYYY-MM-DD HH:MM:SS` in UTC, the form Koinly documents for its templates; amounts positive
 plain decimals, direction by column. Trades, deposits and withdrawals carry no label (Koinly matches

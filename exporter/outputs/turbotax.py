@@ -1,4 +1,4 @@
-"""TurboTax's universal crypto CSV (transactions; export-formats.md B.5).
+"""TurboTax's universal crypto CSV (transactions).
 
 TurboTax refuses negative numbers and more than 8 decimal places. So every amount is rounded
 explicitly, on its own, to 8 decimals, half away from zero (DuckDB `round`), and never netted.

@@ -11,14 +11,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from exporter.pionex import landing
-from exporter.pionex.client import DEFAULT_BASE_URL, PionexClient
-from exporter.pionex.credentials import Credentials
+from exporter.pionex.client import PionexClient
 from exporter.pionex.errors import ApiError, InvalidSymbolError
 from exporter.pionex.paging import (
     ALL_ORDERS,
@@ -32,7 +30,6 @@ from exporter.pionex.paging import (
     orders_walk,
 )
 from exporter.pionex.refusals import Refusal, refusal_for
-from exporter.pionex.throttle import Throttle
 from exporter.pionex.vetting import fill_problem
 
 DAY_MS = 86_400_000
@@ -309,30 +306,3 @@ def fetch(con: duckdb.DuckDBPyConnection, client: PionexClient, account: str,
           after_page: Callable[[int], None] | None = None) -> FetchReport:
     """Fetch everything new for `account` into an open, migrated database."""
     return Fetcher(con, client, account, options or FetchOptions(), progress, after_page).run()
-
-
-def fetch_to_db(db: Path, account: str, credentials: Credentials, *,
-                base_url: str = DEFAULT_BASE_URL, since: datetime | None = None,
-                symbols: Iterable[str] = (), progress: Progress | None = None,
-                rate_limit: float = 10.0, ban_seconds: float = 60.0, timeout: float = 15.0,
-                backoff_seconds: float = 0.5, rebuild: bool = True) -> FetchReport:
-    """Open `db`, fetch, re-derive `transactions` (unless `rebuild=False`), close.
-
-    The one call the CLI, `sync` and the demo need.
-    """
-    from exporter.normalize.pipeline import rebuild as rebuild_account
-    from exporter.store.db import open_db
-
-    def on_wait(seconds: float, reason: str) -> None:
-        if progress is not None:
-            progress("wait", {"seconds": seconds, "reason": reason})
-
-    throttle = Throttle(rate_limit, rate_limit, on_wait=on_wait)
-    options = FetchOptions(since=since, symbols=tuple(s.strip().upper() for s in symbols if s.strip()))
-    with open_db(db) as con, PionexClient(credentials, base_url, throttle=throttle, timeout=timeout,
-                                          ban_seconds=ban_seconds,
-                                          backoff_seconds=backoff_seconds) as client:
-        report = fetch(con, client, account, options, progress=progress)
-        if rebuild:
-            rebuild_account(con, account)
-        return report

@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from exporter.errors import UserError
 from exporter.pionex.client import DEFAULT_BASE_URL, PionexClient
 from exporter.pionex.errors import InvalidSymbolError
 from exporter.pionex.throttle import Throttle
-from exporter.store.db import run
+from exporter.store.db import run, run_over
 
 KLINES = "/api/v1/market/klines"
 PAGE = 500  # the spec's maximum `limit`
@@ -170,12 +171,18 @@ class PriceFetcher:
                     for day, close in closes if day < self.today]
         if not finished:
             return 0
+        # One set-based insert per page (executemany runs one statement per day); the closes
+        # travel as text so DuckDB's own cast rounds them, as it does every stored amount.
+        page = pa.table({
+            "asset": [row[0] for row in finished], "day": [row[1] for row in finished],
+            "close": [str(row[2]) for row in finished], "symbol": [row[3] for row in finished],
+            "source": [row[4] for row in finished]})  # fmt: skip
         before = self.con.execute("SELECT count(*) FROM prices WHERE asset = ?", [asset]).fetchone()
         run(self.con, "BEGIN TRANSACTION")
         try:
-            self.con.executemany(
-                "INSERT INTO prices VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP) ON CONFLICT DO NOTHING",
-                finished)
+            run_over(self.con, "page", page,
+                     "INSERT INTO prices SELECT asset, day, close, symbol, source, "
+                     "now()::TIMESTAMP FROM page ON CONFLICT DO NOTHING")  # fmt: skip
             run(self.con, "COMMIT")
         except BaseException:
             run(self.con, "ROLLBACK")

@@ -1,6 +1,6 @@
 """Pionex request signing: the exact prehash string and its lowercase-hex HMAC-SHA256.
 
-Per docs/pionex-api.md section 2: raw (un-encoded) `key=value` pairs sorted by key in byte order,
+Per Pionex's official API spec (github.com/pionex-official/pionex-open-api, Authentication): raw (un-encoded) `key=value` pairs sorted by key in byte order,
 `METHOD + path + "?" + query`, plus the JSON body for POST/DELETE only. The query sent on the
 wire is the signed string itself, byte for byte, so the server verifies what we signed.
 """

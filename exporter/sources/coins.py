@@ -7,9 +7,9 @@ parts that read only coin and symbol text are marked `per_value` and run once pe
 
 from __future__ import annotations
 
+from exporter.money import MONEY_SQL
 from exporter.sources.per_value import per_value
 
-MONEY = "DECIMAL(38,18)"
 # Old spellings Pionex used for a coin, and the coin they mean. MBTC (milli-BTC) also scales the
 # amount, see MILLI.
 ALIASES = {"TUSDT": "USDT", "MBTC": "BTC"}
@@ -54,7 +54,7 @@ def _milli(coin_sql: str) -> str:
 def coin_amount(amount_sql: str, coin_sql: str) -> str:
     """The amount in the normalized coin: a milli-coin amount is divided by 1000 (exact shift)."""
     return (
-        f"(CASE WHEN {_milli(coin_sql)} THEN CAST(({amount_sql}) * 0.001::DECIMAL(4,3) AS {MONEY}) "
+        f"(CASE WHEN {_milli(coin_sql)} THEN CAST(({amount_sql}) * 0.001::DECIMAL(4,3) AS {MONEY_SQL}) "
         f"ELSE ({amount_sql}) END)"
     )
 
@@ -63,7 +63,7 @@ def coin_amount_inexact(amount_sql: str, coin_sql: str) -> str:
     """TRUE when dividing a milli-coin amount by 1000 would need more than 18 decimals."""
     return (
         f"coalesce({_milli(coin_sql)} AND ({amount_sql}) * 0.001::DECIMAL(4,3) "
-        f"<> CAST(({amount_sql}) * 0.001::DECIMAL(4,3) AS {MONEY}), false)"
+        f"<> CAST(({amount_sql}) * 0.001::DECIMAL(4,3) AS {MONEY_SQL}), false)"
     )
 
 
@@ -72,7 +72,7 @@ def price_in_coins(price_sql: str, base_sql: str, quote_sql: str) -> str:
     return (
         f"(CASE WHEN {_milli(base_sql)} AND NOT {_milli(quote_sql)} THEN ({price_sql}) * 1000 "
         f"WHEN {_milli(quote_sql)} AND NOT {_milli(base_sql)} "
-        f"THEN CAST(({price_sql}) * 0.001::DECIMAL(4,3) AS {MONEY}) ELSE ({price_sql}) END)"
+        f"THEN CAST(({price_sql}) * 0.001::DECIMAL(4,3) AS {MONEY_SQL}) ELSE ({price_sql}) END)"
     )
 
 
@@ -91,7 +91,7 @@ def pair_part(symbol_sql: str, part: int) -> str:
 
 
 def _scaled_int(sql: str) -> str:
-    return f"replace(CAST(CAST(({sql}) AS {MONEY}) AS VARCHAR), '.', '')::HUGEINT"
+    return f"replace(CAST(CAST(({sql}) AS {MONEY_SQL}) AS VARCHAR), '.', '')::HUGEINT"
 
 
 def _chunks(a: str, b: str) -> tuple[str, list[str], str]:
@@ -114,7 +114,7 @@ def exact_quotient(a: str, b: str) -> str:
     """a / b truncated to 18 decimals, computed exactly; NULL unless both are positive."""
     whole, digits, _ = _chunks(a, b)
     text = f"{whole} || '.' || " + " || ".join(digits)
-    return f"(CASE WHEN {_divisible(a, b)} THEN CAST({text} AS {MONEY}) END)"
+    return f"(CASE WHEN {_divisible(a, b)} THEN CAST({text} AS {MONEY_SQL}) END)"
 
 
 def quotient_inexact(a: str, b: str) -> str:

@@ -20,8 +20,6 @@ TIMESTAMP_FORMATS = (
     "%Y-%m-%d %H:%M",
     "%Y/%m/%d %H:%M:%S",
 )
-MONEY = "DECIMAL(38,18)"
-MAX_SCALE = 18
 
 
 class Kind(Enum):

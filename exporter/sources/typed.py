@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from exporter.sources.layout import MAX_SCALE, TIMESTAMP_FORMATS, Kind, Layout
+from exporter.money import MAX_SCALE, MONEY_POLARS
+from exporter.sources.layout import TIMESTAMP_FORMATS, Kind, Layout
 
-MONEY = pl.Decimal(38, MAX_SCALE)
 # Pionex cells are short (a 64-hex txid is the longest); a far longer one is a damaged or hostile
 # file, and copying it into every output's description helps nobody.
 MAX_CELL_CHARS = 10_000
@@ -29,7 +29,7 @@ def _text(index: int) -> pl.Expr:
 def typed_expr(kind: Kind, index: int, formats: tuple[str, ...] = TIMESTAMP_FORMATS) -> pl.Expr:
     text = _text(index)
     if kind is Kind.DECIMAL:
-        return text.cast(MONEY, strict=False)
+        return text.cast(MONEY_POLARS, strict=False)
     if kind is Kind.TIMESTAMP:
         return pl.coalesce(
             [text.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in formats]

@@ -21,7 +21,6 @@ checkpointed before the rename, so it has no write-ahead log of its own to lose.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import shutil
@@ -33,8 +32,8 @@ from pathlib import Path
 import duckdb
 
 from exporter.errors import DatabaseBusyError, UserError
+from exporter.store.pidlock import POLL_SECONDS, pid_lock
 
-_POLL_SECONDS = 0.2
 # How long to wait for a writer that holds the file: `--wait SECONDS`, set once per process by the
 # command line (sync waits ten minutes by default, every other command not at all).
 _waiting = {"seconds": 0.0}
@@ -46,6 +45,8 @@ def wait_for_writers(seconds: float) -> None:
 
 def default_wait() -> float:
     return _waiting["seconds"]
+
+
 _HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 
 
@@ -79,28 +80,15 @@ def holder_of(exc: duckdb.Error) -> str:
 @contextmanager
 def write_lock(db: Path, wait_seconds: float) -> Iterator[None]:
     """Hold `<db>.write.lock`; waits up to `wait_seconds` for another pionex-export writer."""
-    path = write_lock_path(db)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
-                    raise DatabaseBusyError(
-                        f"database {db} is in use by another pionex-export process "
-                        f"({holder}); wait for it to finish (or use --wait SECONDS, or another "
-                        "--db) and try again"
-                    ) from None
-                time.sleep(_POLL_SECONDS)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
+
+    def busy(holder: str) -> DatabaseBusyError:
+        return DatabaseBusyError(
+            f"database {db} is in use by another pionex-export process (pid {holder}); wait "
+            "for it to finish (or use --wait SECONDS, or another --db) and try again"
+        )
+
+    with pid_lock(write_lock_path(db), wait_seconds, busy):
         yield
-    finally:
-        os.close(fd)  # closing releases the flock
 
 
 def _readers_only(path: Path) -> bool:
@@ -140,7 +128,7 @@ def _open_for_writing(path: Path, config: dict[str, str], wait_seconds: float): 
                     f"database {path} is in use by {holder_of(exc)}, which has it open for "
                     "writing; close it (or wait with --wait SECONDS) and try again"
                 ) from None
-            time.sleep(_POLL_SECONDS)
+            time.sleep(POLL_SECONDS)
 
 
 def _fsync(path: Path) -> None:

@@ -1,1 +1,1 @@
-"""Tests that try to break design.md section 2: crashes, overlaps, faults, bad files, leaks."""
+"""Tests that try to break the invariants of docs/architecture.md: crashes, overlaps, faults, bad files, leaks."""

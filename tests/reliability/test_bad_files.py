@@ -1,4 +1,4 @@
-"""Bad files (design.md 2.10): every malformed export in the corpus gives a clear error naming the
+"""Bad files (docs/architecture.md, invariant 10): every malformed export in the corpus gives a clear error naming the
 file (exit 1, no traceback, database unchanged), a flagged row, or a reported skip; never a crash."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Crash safety of `fetch` (design.md 2.2): `pionex-export fetch` SIGKILLed at random instants
+"""Crash safety of `fetch` (docs/architecture.md, invariant 2): `pionex-export fetch` SIGKILLed at random instants
 against the simulator, then rerun: the database equals a clean fetch's (same raw records,
 transactions and ledger; no duplicates; no records of a run that does not exist)."""
 

@@ -1,4 +1,4 @@
-"""Crash safety of `import` (design.md 2.2): SIGKILL at random instants of a large import, then
+"""Crash safety of `import` (docs/architecture.md, invariant 2): SIGKILL at random instants of a large import, then
 rerun: the database equals a clean run's, and between kill and rerun it holds all or nothing."""
 
 from __future__ import annotations

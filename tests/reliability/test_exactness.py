@@ -1,4 +1,4 @@
-"""Exact money (design.md 2.5): random decimals with up to 18 places survive import, ledger and
+"""Exact money (docs/architecture.md, invariant 5): random decimals with up to 18 places survive import, ledger and
 every export unchanged, and the order in which files are imported does not change the ledger."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Network faults (design.md 2.10): with 5xx, timeouts, dropped connections, truncated bodies and
+"""Network faults (docs/architecture.md, invariant 10): with 5xx, timeouts, dropped connections, truncated bodies and
 429 bans at about 20 % of calls, the fetch ends with the same result as a fault-free run, and
 never sends into a ban."""
 
@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from exporter.pionex.fetch import fetch_to_db
+from exporter.app.fetching import fetch_to_db
 from exporter.simulator import start
 from tests.conftest_api import FAST_RATE, credentials_for, fresh_db
 from tests.reliability.api import account_config
 from tests.reliability.dbcheck import api_snapshot, integrity_problems
 
-SERVER_RATE = 100.0  # the faulty server allows less than the client sends: real 429 bans
+# The faulty server allows far less than the client sends, so real 429 bans happen even when a
+# busy machine slows the client down (at 100 weight/s a loaded 2-core run saw none).
+SERVER_RATE = 25.0
 
 
 @pytest.fixture(scope="module")

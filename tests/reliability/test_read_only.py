@@ -1,4 +1,4 @@
-"""Read-only by construction (design.md 2.7): the client sends only GET to allow-listed paths;
+"""Read-only by construction (docs/architecture.md, invariant 7): the client sends only GET to allow-listed paths;
 anything else raises before a socket opens, and a whole fetch's request log holds nothing else."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from exporter.app.fetching import fetch_to_db
 from exporter.pionex.client import ENDPOINTS, allowed_endpoint
 from exporter.pionex.errors import ReadOnlyViolation
-from exporter.pionex.fetch import fetch_to_db
 from exporter.simulator import RunningSimulator, start
 from tests.conftest_api import FAST_RATE, client_for, credentials_for, fresh_db
 from tests.reliability.api import account_config

@@ -1,4 +1,4 @@
-"""Secrets (design.md 2.8): with canary credentials, every command that can touch them runs with
+"""Secrets (docs/architecture.md, invariant 8): with canary credentials, every command that can touch them runs with
 --verbose and a log file, and the canaries appear in no file, output or traceback; a credentials
 file others can read is refused with the chmod command that fixes it."""
 

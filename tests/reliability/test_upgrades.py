@@ -1,4 +1,4 @@
-"""Upgrades (design.md 5): a database written by an older schema opens and migrates with its data
+"""Upgrades (the database contract, schemas/*.sql): a database written by an older schema opens and migrates with its data
 intact; one from a newer version is refused with a clear message and left byte-for-byte as it was."""
 
 from __future__ import annotations

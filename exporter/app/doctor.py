@@ -8,9 +8,9 @@ from pathlib import Path
 
 import duckdb
 
-from exporter.config import AccountConfig, Config
+from exporter.app.config import AccountConfig, Config
+from exporter.app.keycheck import FAIL, OK, WARN, Finding, check_clock, check_key
 from exporter.errors import UserError
-from exporter.ops.keycheck import FAIL, OK, WARN, Finding, check_clock, check_key
 
 
 def check_config(config: Config, account: str) -> list[Finding]:
@@ -38,7 +38,7 @@ def check_config(config: Config, account: str) -> list[Finding]:
 
 def check_credentials(account: AccountConfig):  # type: ignore[no-untyped-def]
     """(finding, credentials or None): environment first, as every command does."""
-    from exporter.config import account_credentials
+    from exporter.app.config import account_credentials
     from exporter.pionex.credentials import ENV_KEY, ENV_SECRET
 
     path = account.credentials_file

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from exporter.cli_common import common_options, pass_settings
-from exporter.ops.sync import EXIT_ATTENTION
+from exporter.app.sync import EXIT_ATTENTION
+from exporter.cli.common import common_options, pass_settings
 
 
 @click.command("fetch")
@@ -32,10 +32,11 @@ def fetch(db: Path, account: str, since: datetime | None, symbols: str, base_url
     Example:
       PIONEX_API_KEY=... PIONEX_API_SECRET=... pionex-export fetch --since 2025-01-01
     """
-    from exporter.config import account_credentials, load_config
-    from exporter.ops.progress import fetch_progress
+    from exporter.app.config import account_credentials, load_config
+    from exporter.app.fetching import fetch_to_db
     from exporter.pionex.credentials import load_credentials
-    from exporter.pionex.fetch import fetch_to_db, flagged_line
+    from exporter.pionex.fetch import flagged_line
+    from exporter.progress import fetch_progress
 
     # Options win; otherwise the account's settings from `pionex-export init` apply.
     settings = load_config().account(account)
@@ -63,7 +64,7 @@ def fetch(db: Path, account: str, since: datetime | None, symbols: str, base_url
     if report.flagged:
         needs.append(f"{len(report.flagged)} fill(s) flagged for review")
     if needs:
-        from exporter.cli_ops import CommandFailed
+        from exporter.cli.ops import CommandFailed
 
         raise CommandFailed("fetch finished, but needs a look (listed above): " + "; ".join(needs),
                             EXIT_ATTENTION)
@@ -119,6 +120,3 @@ def simulate(db: Path, account: str, port: int, seed: int, n_symbols: int, fills
 
 COMMANDS = (fetch, simulate)
 
-
-# Picked up by exporter/cli.py (COMMAND_MODULES).
-COMMANDS = (fetch, simulate)

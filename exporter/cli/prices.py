@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from exporter.cli_common import common_options, pass_settings
+from exporter.cli.common import common_options, pass_settings
 
 
 @click.command("prices")
@@ -24,7 +24,7 @@ def prices(db: Path, account: str, base_url: str | None) -> None:
     Example:
       pionex-export prices
     """
-    from exporter.config import load_config
+    from exporter.app.config import load_config
     from exporter.pionex.prices import prices_to_db
 
     settings = load_config().account(account)
@@ -66,6 +66,6 @@ def export_rp2(db: Path, account: str, output: Path, name: str, all_accounts: bo
         click.echo(line)
 
 
-# Picked up by exporter/cli.py (COMMAND_MODULES).
+# Picked up by exporter/cli/main.py (COMMAND_MODULES).
 COMMANDS = (prices,)
 EXPORT_COMMANDS = (export_rp2,)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from exporter.cli_common import common_options, pass_settings
+from exporter.cli.common import common_options, pass_settings
 from exporter.errors import UserError
 
 
@@ -185,7 +185,7 @@ def reconcile(
                 "no stored balances: run `pionex-export fetch` first, or drop --offline"
             )
     else:
-        from exporter.config import account_credentials, load_config
+        from exporter.app.config import account_credentials, load_config
         from exporter.pionex.client import PionexClient
         from exporter.pionex.credentials import load_credentials
 

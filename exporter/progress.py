@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from exporter.ops.console import SETTINGS
+from exporter.console import SETTINGS
 
 
 def animated() -> bool:

@@ -8,14 +8,13 @@ Quiet by design: nothing is printed when nothing changed and nothing failed.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from exporter.config import AccountConfig, Config, account_credentials
+from exporter import progress
+from exporter.app.config import AccountConfig, Config, account_credentials
+from exporter.app.inbox import import_inbox
 from exporter.errors import UserError
-from exporter.ops import progress
-from exporter.ops.inbox import import_inbox
 from exporter.store.db import run, scalar
 
 EXIT_OK = 0
@@ -76,18 +75,8 @@ def export_folder_for(account: AccountConfig, db: Path, today: dt.date) -> Path:
     return base / today.isoformat()
 
 
-def _optional(module: str, name: str):  # type: ignore[no-untyped-def]
-    """A function from a part of the tool that may not be installed/built yet, else None."""
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
-
-
 def _write_exports(db: Path, account: str, folder: Path) -> list[Path]:
-    from exporter.outputs import coinledger
+    from exporter.outputs import coinledger, xlsx
     from exporter.outputs.common import Selection
     from exporter.store.db import open_db
 
@@ -98,10 +87,8 @@ def _write_exports(db: Path, account: str, folder: Path) -> list[Path]:
         coinledger.write(con, folder / "coinledger.csv", selection)
         written.append(folder / "coinledger.csv")
         bar.advance()
-        workbook = _optional("exporter.outputs.xlsx", "write")
-        if workbook is not None:
-            workbook(con, folder / "workbook.xlsx", selection)
-            written.append(folder / "workbook.xlsx")
+        xlsx.write(con, folder / "workbook.xlsx", selection)
+        written.append(folder / "workbook.xlsx")
         bar.advance()
     return written
 
@@ -142,9 +129,7 @@ def _record(db: Path, result: AccountSync, started: dt.datetime) -> None:
 
 
 def _problems(db: Path, account: str) -> list[str]:
-    new_problems = _optional("exporter.reports.problems", "new_problems")
-    if new_problems is None:
-        return []
+    from exporter.reports.problems import new_problems
     from exporter.store.db import open_db
 
     with open_db(db) as con:
@@ -188,7 +173,8 @@ def sync_account(
 
 
 def _fetch(db: Path, account: AccountConfig, use_env: bool, result: AccountSync) -> None:
-    from exporter.pionex.fetch import fetch_to_db, flagged_line
+    from exporter.app.fetching import fetch_to_db
+    from exporter.pionex.fetch import flagged_line
 
     try:
         credentials = account_credentials(account, use_env=use_env)

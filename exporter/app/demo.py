@@ -13,14 +13,14 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from exporter.app.import_report import format_report
+from exporter.app.importing import import_paths
 from exporter.errors import UserError
 from exporter.outputs import coinledger
 from exporter.outputs.common import Selection
-from exporter.sources.importer import import_paths
-from exporter.sources.report import format_report
 from exporter.store.db import open_db
 
-SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 ACCOUNT = "default"
 # A small, fast simulated account; the simulator is local, so its weight budget may be raised.
 DEMO_RATE = 1000.0
@@ -59,8 +59,8 @@ def fetch_from_simulator(db: Path, account: str):  # type: ignore[no-untyped-def
     July 2025's trades, and balances the export plus those trades explain."""
     import datetime as dt
 
+    from exporter.app.fetching import fetch_to_db
     from exporter.pionex.credentials import Credentials
-    from exporter.pionex.fetch import fetch_to_db
     from exporter.simulator import SimConfig, start
     from exporter.simulator.story import FIRST_DAY, STORY
 

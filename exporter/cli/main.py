@@ -1,15 +1,15 @@
-"""The command line: parse options, call one function, print its result. Nothing else lives here."""
+"""The command group, its global options, and the commands on the whole database (import,
+imports, forget-import, sql, rebuild, demo). `exporter/cli/__init__.py` adds the other modules' commands."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from exporter import __version__
-from exporter.cli_common import account_option, common_options, db_option, pass_settings
-from exporter.errors import UserError, disk_full_message
+from exporter.cli.common import account_option, common_options, db_option, db_path, pass_settings
+from exporter.errors import UserError
 
 # Output format of the commands that print a table (sql, imports).
 format_option = click.option(
@@ -64,7 +64,7 @@ def main(
       pionex-export --db my.duckdb import pionex_txn_2025-01-01_2025-06-30_gen_2025-07-02.zip
       pionex-export --db my.duckdb export coinledger -o coinledger.csv --year 2025
     """
-    from exporter.ops.console import configure
+    from exporter.console import configure
     from exporter.store.access import wait_for_writers
 
     ctx.ensure_object(dict)
@@ -86,8 +86,8 @@ def import_cmd(db: Path, account: str, paths: tuple[Path, ...]) -> None:
     Example:
       pionex-export import ~/Downloads/pionex_txn_2025-01-01_2025-06-30_gen_2025-07-02.zip
     """
-    from exporter.sources.importer import import_paths
-    from exporter.sources.report import format_report
+    from exporter.app.import_report import format_report
+    from exporter.app.importing import import_paths
     from exporter.store.db import open_db
 
     with open_db(db) as con:
@@ -106,7 +106,7 @@ def imports_cmd(db: Path, account: str, fmt: str) -> None:
     Example:
       pionex-export imports
     """
-    from exporter.ops.imports import list_imports
+    from exporter.app.imports import list_imports
     from exporter.store.db import open_db
     from exporter.textout import render
 
@@ -128,7 +128,7 @@ def forget_import_cmd(db: Path, account: str, import_id: int) -> None:
     Example:
       pionex-export forget-import 3
     """
-    from exporter.ops.imports import forget_import
+    from exporter.app.imports import forget_import
     from exporter.store.db import open_db
 
     with open_db(db) as con:
@@ -173,20 +173,24 @@ def sql_cmd(db: Path, account: str, query: str, fmt: str) -> None:
 
 @main.command("rebuild")
 @common_options
-@pass_settings
-def rebuild_cmd(db: Path, account: str) -> None:
-    """Re-derive transactions and the ledger from the raw tables (after upgrading pionex-export).
+@click.pass_context
+def rebuild_cmd(ctx: click.Context) -> None:
+    """Re-derive transactions and the ledger from the raw tables (after upgrading pionex-export):
+    every account, or only the one given with --account.
 
     \b
     Example:
       pionex-export rebuild
+      pionex-export rebuild --account main
     """
-    from exporter.normalize.pipeline import rebuild
+    from exporter.app.rebuild import rebuild
     from exporter.store.db import open_db
 
-    with open_db(db) as con:
-        count = rebuild(con, None)
-    click.echo(f"rebuilt {count} transactions from the raw tables")
+    account = (ctx.find_root().obj or {}).get("account")  # None: not given, every account
+    with open_db(db_path(ctx)) as con:
+        count = rebuild(con, account)
+    where = f"account '{account}'" if account else "all accounts"
+    click.echo(f"rebuilt {count} transactions of {where} from the raw tables")
 
 
 @main.command("demo")
@@ -208,89 +212,7 @@ def demo_cmd(out: Path) -> None:
     Example:
       pionex-export demo --out demo-output
     """
-    from exporter.demo import run_demo
+    from exporter.app.demo import run_demo
 
     for line in run_demo(out):
         click.echo(line)
-
-
-# Command modules owned by other parts of the tool; each exposes COMMANDS (top-level commands)
-# and/or EXPORT_COMMANDS (formats under `export`).
-COMMAND_MODULES = (
-    "exporter.cli_api",
-    "exporter.cli_outputs",
-    "exporter.cli_reports",
-    "exporter.cli_ops",
-    "exporter.cli_prices",
-)
-
-
-def _register_command_modules() -> None:
-    import importlib
-
-    for name in COMMAND_MODULES:
-        module = importlib.import_module(name)
-        for command in getattr(module, "COMMANDS", ()):
-            main.add_command(command)
-        for command in getattr(module, "EXPORT_COMMANDS", ()):
-            export_group.add_command(command)
-
-
-_register_command_modules()
-
-
-def run(argv: list[str] | None = None) -> int:
-    """Entry point: the command's exit status, also recorded in the --log-file."""
-    import logging
-
-    from exporter.ops.console import LOGGER
-
-    code = _run(sys.argv[1:] if argv is None else argv)
-    logging.getLogger(LOGGER).info("exit status %d", code)
-    return code
-
-
-def _say_error(text: str) -> None:
-    """An error line on stderr, and in the --log-file."""
-    from exporter.ops.console import warn
-
-    warn(text if text.startswith("internal error") else f"error: {text}")
-
-
-def _run(args: list[str]) -> int:
-    """User errors print one clear message and exit 1, never a traceback."""
-    verbose = "--verbose" in args or "-v" in args
-    try:
-        main.main(args=args, prog_name="pionex-export", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        return 1
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except UserError as exc:
-        _say_error(str(exc))
-        if verbose and exc.details:
-            click.echo(exc.details, err=True)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        click.echo("interrupted; nothing was half-written (each step is one transaction)", err=True)
-        return 130
-    except Exception as exc:  # an internal error: say so plainly, details only on request
-        full = disk_full_message(exc)
-        if full:
-            _say_error(full)
-            return 1
-        if verbose:
-            raise
-        _say_error(f"internal error: {type(exc).__name__}: {exc}. Rerun with --verbose and report it.")
-        return 1
-    return 0
-
-
-def entry() -> None:
-    sys.exit(run())
-
-
-if __name__ == "__main__":
-    entry()

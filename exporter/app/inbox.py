@@ -14,8 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from exporter import progress
 from exporter.errors import UserError
-from exporter.ops import progress
 from exporter.store.db import run
 
 EXPORT_SUFFIXES = {".zip", ".csv", ".xlsx"}
@@ -76,7 +76,7 @@ def seen_hashes(con: duckdb.DuckDBPyConnection, account: str) -> set[str]:
 
 def import_inbox(db: Path, inbox: Path, account: str) -> InboxResult:
     """Import every new file of `inbox` into `account`, each in its own transaction."""
-    from exporter.sources.importer import import_paths
+    from exporter.app.importing import import_paths
     from exporter.store.db import open_db
 
     if not inbox.is_dir():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from exporter.cli_common import common_options
+from exporter.cli.common import common_options
 from exporter.errors import UserError
 
 
@@ -21,8 +21,8 @@ class CommandFailed(UserError):
 
 def _settings(ctx: click.Context):  # type: ignore[no-untyped-def]
     """(config, db, account): --db beats $PIONEX_EXPORT_DB beats the config's `db`."""
-    from exporter.cli_common import account_name
-    from exporter.config import check_account_name, default_db_path, load_config
+    from exporter.app.config import check_account_name, default_db_path, load_config
+    from exporter.cli.common import account_name
 
     config = load_config()
     given = (ctx.find_root().obj or {}).get("db")
@@ -32,9 +32,9 @@ def _settings(ctx: click.Context):  # type: ignore[no-untyped-def]
 
 def _show_findings(findings):  # type: ignore[no-untyped-def]
     """Print findings (colored on a terminal); return the failed ones."""
-    from exporter.ops.console import say, style
-    from exporter.ops.doctor import format_findings
-    from exporter.ops.keycheck import FAIL
+    from exporter.app.doctor import format_findings
+    from exporter.app.keycheck import FAIL
+    from exporter.console import say, style
 
     def color(text: str, name: str) -> str:
         return style(text, name, sys.stdout)
@@ -45,7 +45,7 @@ def _show_findings(findings):  # type: ignore[no-untyped-def]
 
 
 def _host_url(host: str | None, base_url: str | None) -> str | None:
-    from exporter.config import base_url_for
+    from exporter.app.config import base_url_for
 
     if base_url:
         return base_url_for(base_url)
@@ -113,10 +113,10 @@ def init_cmd(
       pionex-export init --account main --inbox ~/pionex-inbox
       PIONEX_API_KEY=... PIONEX_API_SECRET=... pionex-export init --store-credentials
     """
-    from exporter.config import account_credentials
-    from exporter.ops.console import say
-    from exporter.ops.keycheck import FAIL, check_clock, check_key
-    from exporter.ops.setup import KEY_GUIDE, init_account
+    from exporter.app.config import account_credentials
+    from exporter.app.keycheck import FAIL, check_clock, check_key
+    from exporter.app.setup import KEY_GUIDE, init_account
+    from exporter.console import say
     from exporter.pionex.credentials import ENV_KEY, ENV_SECRET
 
     config, _db, account = _settings(ctx)
@@ -190,7 +190,7 @@ def doctor_cmd(ctx: click.Context, offline: bool) -> None:
     Example:
       pionex-export doctor --account main
     """
-    from exporter.ops.doctor import diagnose
+    from exporter.app.doctor import diagnose
 
     config, db, account = _settings(ctx)
     findings = diagnose(config, config.account(account), db, online=not offline)
@@ -235,9 +235,9 @@ def sync_cmd(ctx: click.Context, all_accounts: bool, no_fetch: bool) -> None:
     """
     import logging
 
-    from exporter.ops.console import LOGGER, SETTINGS, say, warn
-    from exporter.ops.lock import sync_lock
-    from exporter.ops.sync import EXIT_ATTENTION, accounts_to_sync, exit_code, sync_account
+    from exporter.app.lock import sync_lock
+    from exporter.app.sync import EXIT_ATTENTION, accounts_to_sync, exit_code, sync_account
+    from exporter.console import LOGGER, SETTINGS, say, warn
     from exporter.store.access import wait_for_writers
 
     log = logging.getLogger(LOGGER)

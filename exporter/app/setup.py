@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from exporter.config import AccountConfig, Config, save_config, write_private
+from exporter.app.config import AccountConfig, Config, save_config, write_private
 from exporter.pionex.credentials import ENV_KEY, ENV_SECRET
 
 KEY_GUIDE = """\

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from exporter.cli_common import common_options, pass_settings
+from exporter.cli.common import common_options, pass_settings
 from exporter.outputs.common import Selection
 
 

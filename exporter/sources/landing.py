@@ -1,21 +1,21 @@
-"""`import`: land every row of every file raw (with provenance), then re-derive transactions,
-all in one DuckDB transaction, so a failure anywhere leaves the database as it was. (A first
-import into an account derives each block's transactions right after landing the block.)"""
+"""Land export files raw: every row of every file, with its provenance, once (a row already stored
+for the account is counted as present, not stored again).
+
+The caller (`app/importing.py`) owns the transaction and derives the transactions; for a first
+import it passes `on_block`, which gets each landed block's new rows typed, so their candidates are
+inserted without reading the rows back."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from exporter import __version__
-from exporter.errors import InputError
-from exporter.normalize.exports import insert_candidates, typed_rows
-from exporter.normalize.findings import import_notes
-from exporter.normalize.pipeline import clear_transactions, deriving, rebuild_transactions
 from exporter.sources import not_export
 from exporter.sources.csv_table import CsvTable, in_groups_of, iter_csv_tables
 from exporter.sources.layout import Layout
@@ -23,8 +23,7 @@ from exporter.sources.registry import kept_by_name, resolve
 from exporter.sources.typed import typed_frame
 from exporter.sources.unrecognized import UNKNOWN_TAB
 from exporter.sources.validate import validate
-from exporter.sources.walk import ExportFile, expand
-from exporter.sources.xlsx_table import workbook_tabs
+from exporter.sources.walk import ExportFile
 from exporter.sql import literal
 from exporter.store.db import ROW_GROUP_ROWS, run, run_over, scalar
 
@@ -46,22 +45,9 @@ class FileReport:
     seen_before: bool = False  # the very same file bytes were imported into this account earlier
 
 
-@dataclass
-class ImportReport:
-    import_id: int
-    account: str
-    files: list[FileReport]
-    transactions: int
-    notes: list[str] = field(default_factory=list)  # review reasons, view choices, warnings
-
-    @property
-    def inserted(self) -> int:
-        return sum(f.rows_inserted for f in self.files)
-
-    @property
-    def changed(self) -> bool:
-        return self.inserted > 0
-
+BlockDeriver = Callable[[Layout, pl.DataFrame, pl.DataFrame, str], None]
+"""(layout, the block's new rows as `_raw_id` + text cells, the same rows typed, an SQL condition
+over the raw row `x` selecting them) -> None."""
 
 # Files are read a block of about this many bytes at a time (~240k trading rows), so an import's
 # memory stays bounded whatever the size of the export.
@@ -73,34 +59,8 @@ LAND_ROWS = 2 * ROW_GROUP_ROWS
 HASH_BYTES = 1024**2
 
 
-def import_paths(con: duckdb.DuckDBPyConnection, paths: list[Path], account: str) -> ImportReport:
-    files = [tab for found in expand(paths) for tab in workbook_tabs(found)]
-    if not files:
-        raise InputError(", ".join(map(str, paths)), "no export files found (.csv, .xlsx or .zip)")
-    with deriving(con):
-        report = _import_files(con, files, account, " ".join(map(str, paths)))
-    _checkpoint_without_vacuum(con)
-    return report
-
-
-def _checkpoint_without_vacuum(con: duckdb.DuckDBPyConnection) -> None:
-    """Write the import to the database file now, without DuckDB's vacuum.
-
-    The last group of each file, and in some runs the parallel insert, leave part-filled row
-    groups; at the next checkpoint (when the file is closed) the vacuum merges them by rewriting
-    the new rows, and the rewritten blocks stay allocated: in 3 of 6 runs of a 1M-row import it
-    took ~0.5 s more and left a 143-156 MB file instead of 125 MB. Row groups emptied by a
-    rebuild's DELETE are dropped either way."""
-    run(con, "SET max_vacuum_tasks = 0")
-    try:
-        run(con, "CHECKPOINT")
-    finally:
-        run(con, "RESET max_vacuum_tasks")
-
-
-def _import_files(
-    con: duckdb.DuckDBPyConnection, files: list[ExportFile], account: str, command: str
-) -> ImportReport:
+def start_import(con: duckdb.DuckDBPyConnection, account: str, command: str) -> int:
+    """Record a new import of `account` and return its id."""
     # inbox_files keeps the id of an import later forgotten (forget-import): never hand it out
     # again, or that file would point at another import.
     import_id = scalar(
@@ -113,41 +73,37 @@ def _import_files(
         "INSERT INTO imports VALUES (?, ?, now()::TIMESTAMP, NULL, ?, ?)",
         [import_id, account, __version__, command],
     )
-    # An account with no stored export rows yet (a first import, a tax-season backfill) gets its
-    # export transactions from each block as it lands, typed once, instead of reading every row
-    # back for the rebuild: the rebuild would derive exactly these rows with the same SQL.
-    derive = not con.execute(
-        "SELECT 1 FROM raw_export_rows WHERE account = ? LIMIT 1", [account]
-    ).fetchall()
-    if derive:
-        clear_transactions(con, account)  # the rebuild below adds the API's back
-    reports: list[FileReport] = []
-    for index, export_file in enumerate(files):
-        reports.append(_land_file(con, export_file, account, import_id, f"staged_{index}", derive))
-    _refuse_what_is_not_an_export(reports, command)
-    if derive or any(r.rows_inserted for r in reports):
-        transactions = rebuild_transactions(con, account, exports_derived=derive)
-    else:
-        transactions = scalar(con, "SELECT count(*) FROM transactions WHERE account = ?", [account])
+    return import_id
+
+
+def has_export_rows(con: duckdb.DuckDBPyConnection, account: str) -> bool:
+    return bool(
+        con.execute("SELECT 1 FROM raw_export_rows WHERE account = ? LIMIT 1", [account]).fetchall()
+    )
+
+
+def finish_import(
+    con: duckdb.DuckDBPyConnection, import_id: int, account: str, reports: list[FileReport]
+) -> None:
+    """Record each file of the import (with how many of its new rows the derived transactions
+    flag for review: call this after deriving) and when the import finished."""
     for index, file_report in enumerate(reports):
         if file_report.status == "imported" and not file_report.seen_before:
-            file_report.rows_flagged = _flagged(
+            file_report.rows_flagged = _flagged_rows(
                 con, f"staged_{index}_keys", account, file_report.family or ""
             )
         run(con, f"DROP TABLE IF EXISTS staged_{index}_keys")
-        _record(con, import_id, account, file_report)
+        _record_file(con, import_id, account, file_report)
     run(con, "UPDATE imports SET finished_at = now()::TIMESTAMP WHERE import_id = ?", [import_id])
-    notes = import_notes(con, account)
-    return ImportReport(import_id, account, reports, transactions, notes)
 
 
-def _land_file(
+def land_file(
     con: duckdb.DuckDBPyConnection,
     export_file: ExportFile,
     account: str,
     import_id: int,
     staged: str,
-    derive: bool,
+    on_block: BlockDeriver | None,
 ) -> FileReport:
     name = export_file.display_name
     sha256, first_bytes = _sha256(export_file)
@@ -197,7 +153,7 @@ def _land_file(
         report.status = "imported"
         report.rows_read += table.rows.height
         inserted = _land_rows(
-            con, table, layout, staged, name, account, import_id, report, known_ids, derive
+            con, table, layout, staged, name, account, import_id, report, known_ids, on_block
         )
         report.rows_inserted += inserted
         report.rows_present += table.rows.height - inserted
@@ -211,7 +167,7 @@ def _alone(export_file: ExportFile) -> bool:
     return export_file.given_alone and not kept_by_name(export_file.member_name)
 
 
-def _refuse_what_is_not_an_export(reports: list[FileReport], paths: str) -> None:
+def refuse_what_is_not_an_export(reports: list[FileReport], paths: str) -> None:
     """A workbook none of whose tabs is a Pionex file, or an import in which no file is one, is
     the wrong file: refused whole (the transaction rolls back), rather than kept as review rows."""
     tabs: dict[str, list[FileReport]] = {}
@@ -267,10 +223,10 @@ def _land_rows(
     import_id: int,
     report: FileReport,
     known_ids: int,
-    derive: bool,
+    on_block: BlockDeriver | None,
 ) -> int:
-    """Land one group of a file's rows (and with `derive`, insert the candidate transactions of
-    the new ones); returns how many were new."""
+    """Land one group of a file's rows (and hand the new ones to `on_block`); returns how many
+    were new."""
     # Every layout column, as the stored cells read back would give them (a trailing optional
     # column the file lacks is null), typed once for validation and the candidates.
     padded = table.rows.with_columns(
@@ -329,16 +285,16 @@ def _land_rows(
         """,
     )
     del frame  # the block's Arrow copy is not needed while its transactions are derived
-    if derive and inserted:
+    if on_block is not None and inserted:
         # A row already stored (an overlapping file of this import) has no raw row at its id,
         # so the join inside the candidate SQL leaves it out.
         rows = padded.select((pl.col("line_no") + offset).alias("_raw_id"), pl.exclude("line_no"))
         ids = f"x.raw_id BETWEEN {first_line + offset} AND {last_line + offset}"
-        insert_candidates(con, layout, typed_rows(rows, layout, typed), ids)
+        on_block(layout, rows, typed, ids)
     return inserted
 
 
-def _flagged(con: duckdb.DuckDBPyConnection, keys: str, account: str, family: str) -> int:
+def _flagged_rows(con: duckdb.DuckDBPyConnection, keys: str, account: str, family: str) -> int:
     return scalar(
         con,
         f"""
@@ -352,7 +308,7 @@ def _flagged(con: duckdb.DuckDBPyConnection, keys: str, account: str, family: st
     )
 
 
-def _record(
+def _record_file(
     con: duckdb.DuckDBPyConnection, import_id: int, account: str, report: FileReport
 ) -> None:
     covers = report.covers or (None, None, None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exporter.sources.importer import ImportReport
+from exporter.app.importing import ImportReport
 
 _STATUS = {"empty": "skipped: empty file", "header_only": "skipped: header only, no rows"}
 

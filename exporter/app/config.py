@@ -21,7 +21,7 @@ CONFIG_ENV = "PIONEX_EXPORT_CONFIG"
 DB_ENV = "PIONEX_EXPORT_DB"
 DEFAULT_DB_FILE = "pionex.duckdb"
 
-# Pionex.US (Webot) is a separate venue with its own host; see docs/pionex-api.md section 11.
+# Pionex.US (Webot) is a separate venue with its own host; its API lives at api.pionex.us.
 HOSTS = {
     "pionex.com": "https://api.pionex.com",
     "pionex.us": "https://api.pionex.us",
@@ -203,7 +203,7 @@ def account_credentials(account: AccountConfig, *, use_env: bool = True):  # typ
     is missing or readable by others. With several accounts in one run, `use_env=False`: one pair
     of environment variables cannot belong to every account.
     """
-    from exporter.ops.console import register_secret
+    from exporter.console import register_secret
     from exporter.pionex.credentials import ENV_KEY, ENV_SECRET, load_credentials
 
     environ = dict(os.environ) if use_env else {}

@@ -14,7 +14,7 @@ DEFAULT_ACCOUNT = "default"
 
 def default_db_path() -> Path:
     """$PIONEX_EXPORT_DB, else the config file's `db`, else ./pionex.duckdb (same rule everywhere)."""
-    from exporter import config
+    from exporter.app import config
 
     return config.default_db_path()
 
