@@ -8,7 +8,6 @@ Then every available output is written and its path printed.
 
 from __future__ import annotations
 
-import importlib
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 from exporter.app.import_report import format_report
 from exporter.app.importing import import_paths
 from exporter.errors import UserError
-from exporter.outputs import coinledger
+from exporter.outputs import coinledger, xlsx
 from exporter.outputs.common import Selection
 from exporter.store.db import open_db
 
@@ -73,15 +72,6 @@ def fetch_from_simulator(db: Path, account: str):  # type: ignore[no-untyped-def
         )
 
 
-def _optional_writer(module: str):  # type: ignore[no-untyped-def]
-    try:
-        return getattr(importlib.import_module(module), "write", None)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
-
-
 def prepare_demo_folder(out: Path) -> None:
     """Make `out` ready for a fresh demo without touching anything the demo did not write.
 
@@ -124,10 +114,8 @@ def run_demo(out: Path) -> Iterator[str]:
     with open_db(db, read_only=True) as con:
         rows = coinledger.write(con, out / "coinledger.csv", Selection())
         outputs.append(("coinledger CSV:", out / "coinledger.csv", f" ({rows} rows)"))
-        workbook = _optional_writer("exporter.outputs.xlsx")
-        if workbook is not None:
-            workbook(con, out / "workbook.xlsx", Selection())
-            outputs.append(("workbook:", out / "workbook.xlsx", ""))
+        xlsx.write(con, out / "workbook.xlsx", Selection())
+        outputs.append(("workbook:", out / "workbook.xlsx", ""))
     outputs.append(("import report:", report_path, ""))
     for label, path, note in outputs:
         yield f"{label:<16}{path}{note}"

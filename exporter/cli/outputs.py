@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from exporter.cli.common import common_options, pass_settings
+from exporter.outputs import bittytax, coinledger, cointracker, cointracking, koinly, turbotax
 from exporter.outputs.common import Selection
 
 
@@ -124,7 +125,7 @@ def _note_empty_period(con: Any, selection: Selection) -> None:
     )
 
 
-def _csv_command(name: str, module_name: str, title: str, example_file: str) -> click.Command:
+def _csv_command(name: str, module: ModuleType, title: str, example_file: str) -> click.Command:
     """One CSV format: the module's rows_sql written through the shared (splitting) writer."""
 
     @click.command(
@@ -151,12 +152,9 @@ Example:
         all_accounts: bool,
         max_rows: int | None,
     ) -> None:
-        import importlib
-
         from exporter.outputs.csvfile import write_query_csv
         from exporter.store.db import open_db
 
-        module: ModuleType = importlib.import_module(f"exporter.outputs.{module_name}")
         selection = _selection(account, date_from, date_to, year, all_accounts)
         with open_db(db, read_only=True) as con:
             _warn_unknown_account(con, selection)
@@ -262,25 +260,25 @@ def export_parquet(
 EXPORT_COMMANDS = (
     _csv_command(
         "coinledger",
-        "coinledger",
+        coinledger,
         "CoinLedger Universal Manual Import CSV.",
         "coinledger-2025.csv",
     ),
-    _csv_command("koinly", "koinly", "Koinly Universal CSV.", "koinly-2025.csv"),
-    _csv_command("cointracker", "cointracker", "CoinTracker CSV import.", "cointracker-2025.csv"),
+    _csv_command("koinly", koinly, "Koinly Universal CSV.", "koinly-2025.csv"),
+    _csv_command("cointracker", cointracker, "CoinTracker CSV import.", "cointracker-2025.csv"),
     _csv_command(
         "cointracking",
-        "cointracking",
+        cointracking,
         "CoinTracking CSV Import (the 11 mandatory columns).",
         "cointracking-2025.csv",
     ),
     _csv_command(
         "turbotax",
-        "turbotax",
+        turbotax,
         "TurboTax universal crypto CSV (amounts rounded to 8 decimals; see README).",
         "turbotax-2025.csv",
     ),
-    _csv_command("bittytax", "bittytax", "BittyTax transaction records CSV.", "bittytax-2025.csv"),
+    _csv_command("bittytax", bittytax, "BittyTax transaction records CSV.", "bittytax-2025.csv"),
     export_xlsx,
     export_parquet,
 )

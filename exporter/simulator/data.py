@@ -204,16 +204,9 @@ def _fee(side: str, price: Decimal, size: Decimal) -> Decimal:
     return (amount * FEE_RATE).quantize(EIGHT, rounding=ROUND_DOWN)
 
 
-def generate(config: SimConfig) -> Truth:
-    """Build the account for `config`; the same config always gives the same data."""
+def generate_random(config: SimConfig) -> Truth:
+    """The random account of `config` (its sizes and seed); the same config gives the same data."""
     import time
-
-    if config.story != "random":
-        from exporter.simulator.story import STORY, generate_story
-
-        if config.story != STORY:
-            raise ValueError(f"unknown simulator story {config.story!r}")
-        return generate_story(config)
 
     rng = random.Random(config.seed)
     now_ms = config.now_ms or int(time.time() * 1000) // 60_000 * 60_000

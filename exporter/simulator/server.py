@@ -20,8 +20,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
+from exporter.simulator.accounts import generate
 from exporter.simulator.bots import detail_reply, list_entry
-from exporter.simulator.data import SimConfig, Truth, generate
+from exporter.simulator.data import SimConfig, Truth
 from exporter.simulator.klines import KlineError, Klines
 from exporter.simulator.limits import Limiter
 
