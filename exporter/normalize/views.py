@@ -31,6 +31,7 @@ import duckdb
 
 from exporter.normalize.columns import COLUMN_NAMES
 from exporter.normalize.pipeline import DEDUPE_STEPS, any_candidate
+from exporter.sources.date_order import DAY_FIRST, DAY_FIRST_FORMATS
 from exporter.sources.layout import TIMESTAMP_FORMATS, Kind, Layout
 from exporter.sources.position_futures import POSITION_FUTURES_V2025
 from exporter.sources.registry import LAYOUTS
@@ -266,8 +267,10 @@ def _position_cells() -> tuple[str, str]:
     opened = f"NULLIF(trim(r.cells[{names.index('open_time') + 1}]), '')"
     funding = f"NULLIF(trim(r.cells[{names.index('funding_fee') + 1}]), '')"
     formats = ", ".join(literal(f) for f in TIMESTAMP_FORMATS)
+    day_first = ", ".join(literal(f) for f in DAY_FIRST_FORMATS)
     return (
-        f"try_strptime({opened}, [{formats}])::TIMESTAMP",
+        f"(CASE WHEN o.date_order = {literal(DAY_FIRST)} THEN try_strptime({opened}, [{day_first}]) "
+        f"ELSE try_strptime({opened}, [{formats}]) END)::TIMESTAMP",
         f"TRY_CAST({funding} AS DECIMAL(38,18))",
     )
 
@@ -280,6 +283,10 @@ def futures_funding(con: duckdb.DuckDBPyConnection, scope: str) -> None:
         SELECT p.*, {funding} AS _funding,
                coalesce({opened}, TIMESTAMP '1970-01-01') AS _opened
         FROM candidates p JOIN raw_export_rows r ON r.raw_id = p.raw_id
+        LEFT JOIN (SELECT DISTINCT account, import_id, file_sha256, date_order FROM import_files
+                   WHERE date_order IS NOT NULL) o  -- the slash-date order of the row's file
+            ON o.account = r.account AND o.import_id = r.import_id
+           AND o.file_sha256 = r.file_sha256
         WHERE p.source = 'export' AND p.source_family = 'position_futures'
           AND r.layout = {literal(POSITION_FUTURES_V2025.name)}""",
     )

@@ -5,6 +5,7 @@ import into an account derives each block's transactions right after landing the
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from exporter.normalize.findings import import_notes
 from exporter.normalize.pipeline import clear_transactions, deriving, rebuild_transactions
 from exporter.sources import not_export
 from exporter.sources.csv_table import CsvTable, in_groups_of, iter_csv_tables
+from exporter.sources.date_order import file_date_order, has_slash_dates
 from exporter.sources.layout import Layout
 from exporter.sources.registry import kept_by_name, resolve
 from exporter.sources.typed import typed_frame
@@ -44,6 +46,7 @@ class FileReport:
     rows_flagged: int = 0
     covers: tuple | None = None
     seen_before: bool = False  # the very same file bytes were imported into this account earlier
+    date_order: str | None = None  # of its slash dates, when they show it (date_order.py)
 
 
 @dataclass
@@ -125,6 +128,9 @@ def _import_files(
     for index, export_file in enumerate(files):
         reports.append(_land_file(con, export_file, account, import_id, f"staged_{index}", derive))
     _refuse_what_is_not_an_export(reports, command)
+    # Recorded before the rebuild, which reads each file's date order from import_files.
+    for file_report in reports:
+        _record(con, import_id, account, file_report)
     if derive or any(r.rows_inserted for r in reports):
         transactions = rebuild_transactions(con, account, exports_derived=derive)
     else:
@@ -134,8 +140,14 @@ def _import_files(
             file_report.rows_flagged = _flagged(
                 con, f"staged_{index}_keys", account, file_report.family or ""
             )
+            run(
+                con,
+                "UPDATE import_files SET rows_flagged = ? WHERE import_id = ? "
+                "AND source_path = ? AND member_name = ?",
+                [file_report.rows_flagged, import_id, file_report.source_path,
+                 file_report.member_name],
+            )  # fmt: skip
         run(con, f"DROP TABLE IF EXISTS staged_{index}_keys")
-        _record(con, import_id, account, file_report)
     run(con, "UPDATE imports SET finished_at = now()::TIMESTAMP WHERE import_id = ?", [import_id])
     notes = import_notes(con, account)
     return ImportReport(import_id, account, reports, transactions, notes)
@@ -176,6 +188,7 @@ def _land_file(
     # DuckDB skip the blocks this file just landed instead of re-reading them for every block.
     known_ids = scalar(con, "SELECT coalesce(max(raw_id), 0) FROM raw_export_rows")
     tables = iter_csv_tables(export_file.blocks(BLOCK_BYTES), name)
+    order_decided = False
     for table in in_groups_of(tables, LAND_ROWS):
         layout, table = resolve(table, export_file.member_name)
         if report.status == "empty":
@@ -195,6 +208,10 @@ def _land_file(
         if table.rows.height == 0:
             continue
         report.status = "imported"
+        if not order_decided and has_slash_dates(table.rows, layout):
+            # The order is the whole file's: read its date columns once before typing a row.
+            report.date_order = file_date_order(_layout_blocks(export_file), name)
+            order_decided = True
         report.rows_read += table.rows.height
         inserted = _land_rows(
             con, table, layout, staged, name, account, import_id, report, known_ids, derive
@@ -204,6 +221,14 @@ def _land_file(
     if report.status == "empty" and _alone(export_file):
         raise not_export.NotAnExportError(name, not_export.EMPTY)
     return report
+
+
+def _layout_blocks(export_file: ExportFile) -> Iterator[tuple[Layout, pl.DataFrame]]:
+    """Every block of the file's rows with its layout, read again from the start."""
+    for table in iter_csv_tables(export_file.blocks(BLOCK_BYTES), export_file.display_name):
+        layout, table = resolve(table, export_file.member_name)
+        if layout is not None:
+            yield layout, table.rows
 
 
 def _alone(export_file: ExportFile) -> bool:
@@ -245,13 +270,13 @@ def _seen_before(
     """Identical bytes already imported: every row is present by construction (raw rows are never
     deleted), so re-reading a cron inbox costs one hash per file instead of a full parse."""
     known = con.execute(
-        "SELECT layout, family, rows_read, rows_flagged FROM import_files "
+        "SELECT layout, family, rows_read, rows_flagged, date_order FROM import_files "
         "WHERE account = ? AND file_sha256 = ? AND status = 'imported' ORDER BY import_id DESC LIMIT 1",
         [account, sha256],
     ).fetchall()
     if not known:
         return False
-    report.layout, report.family, rows, report.rows_flagged = known[0]
+    report.layout, report.family, rows, report.rows_flagged, report.date_order = known[0]
     report.status, report.rows_read, report.rows_present = "imported", rows, rows
     report.seen_before = True
     return True
@@ -276,7 +301,8 @@ def _land_rows(
     padded = table.rows.with_columns(
         pl.lit(None, pl.String).alias(f"c{i}") for i in range(table.width, len(layout.columns))
     )
-    typed = typed_frame(padded, layout)
+    date_order = pl.lit(report.date_order, pl.String)
+    typed = typed_frame(padded, layout, date_order)
     validate(padded, layout, name, typed)
     keys = f"{staged}_keys"
     first_line, last_line = table.rows["line_no"].min(), table.rows["line_no"].max()
@@ -334,7 +360,7 @@ def _land_rows(
         # so the join inside the candidate SQL leaves it out.
         rows = padded.select((pl.col("line_no") + offset).alias("_raw_id"), pl.exclude("line_no"))
         ids = f"x.raw_id BETWEEN {first_line + offset} AND {last_line + offset}"
-        insert_candidates(con, layout, typed_rows(rows, layout, typed), ids)
+        insert_candidates(con, layout, typed_rows(rows, layout, typed, date_order), ids)
     return inserted
 
 
@@ -358,7 +384,7 @@ def _record(
     covers = report.covers or (None, None, None)
     run(
         con,
-        "INSERT INTO import_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO import_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             import_id,
             account,
@@ -373,5 +399,6 @@ def _record(
             report.rows_present,
             report.rows_flagged,
             *covers,
+            report.date_order,
         ],
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from exporter.sources.date_order import timestamp_expr
 from exporter.sources.layout import MAX_SCALE, TIMESTAMP_FORMATS, Kind, Layout
 
 MONEY = pl.Decimal(38, MAX_SCALE)
@@ -22,6 +23,7 @@ _LONG_DECIMAL = rf"^[+-]?\d*\.\d{{{MAX_SCALE + 1},}}$"
 _MORE_PLACES = rf"\.\d{{{MAX_SCALE + 1}}}"  # the cheap test (1M cells: 8 ms, anchored: 60 ms)
 _KEPT_PART = rf"^([+-]?\d*\.\d{{{MAX_SCALE}}})\d+$"
 _FIRST_DROPPED = rf"\.\d{{{MAX_SCALE}}}(\d)"
+UNKNOWN_ORDER = pl.lit(None, pl.String)  # a file whose slash dates show no order (or none at all)
 _ONE_STEP = pl.lit(1).cast(MONEY) / pl.lit(10**MAX_SCALE).cast(MONEY)  # 1E-18, exactly
 
 
@@ -49,9 +51,11 @@ def typed_expr(
     formats: tuple[str, ...] = TIMESTAMP_FORMATS,
     *,
     long_decimals: bool = False,
+    date_order: pl.Expr = UNKNOWN_ORDER,
 ) -> pl.Expr:
     """The typed cell c<index>; `long_decimals`: some cell of the column has more than 18 places,
-    so the column takes the slower path that rounds those half away from zero."""
+    so the column takes the slower path that rounds those half away from zero; `date_order`: the
+    file's slash-date order (date_order.DAY_FIRST, or else month-first)."""
     text = _text(index)
     if kind is Kind.DECIMAL:
         plain = text.cast(MONEY, strict=False)
@@ -63,15 +67,17 @@ def typed_expr(
             .otherwise(plain)
         )
     if kind is Kind.TIMESTAMP:
-        return pl.coalesce(
-            [text.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in formats]
-        )
+        return timestamp_expr(text, formats, date_order)
     return text
 
 
-def typed_frame(frame: pl.DataFrame, layout: Layout) -> pl.DataFrame:
+def typed_frame(
+    frame: pl.DataFrame, layout: Layout, date_order: pl.Expr = UNKNOWN_ORDER
+) -> pl.DataFrame:
     """The cells c0..cN of `frame` typed, one column per layout column named by its alias (what
-    the SQL maps call r.<name>); an unparsable cell is null (validation reports it).
+    the SQL maps call r.<name>); an unparsable cell is null (validation reports it). `date_order`
+    is the order of the file's slash dates (see date_order.py), per row: a rebuild's batch holds
+    the rows of several files.
 
     Timestamps are parsed with Pionex's own format first; the other formats (Excel re-saves) are
     tried only for a column where that left a cell unparsed, since parsing a million cells five
@@ -93,7 +99,9 @@ def typed_frame(frame: pl.DataFrame, layout: Layout) -> pl.DataFrame:
             continue
         if frame.select((_text(i).is_not_null() & typed[column.name].is_null()).any()).item():
             typed = typed.with_columns(
-                frame.select(typed_expr(column.kind, i)).to_series().alias(column.name)
+                frame.select(typed_expr(column.kind, i, date_order=date_order))
+                .to_series()
+                .alias(column.name)
             )
     return typed
 
