@@ -215,29 +215,34 @@ def native_over_tax_tool_files(con: duckdb.DuckDBPyConnection, scope: str) -> No
         if not any_candidate(con, f"source = 'export' AND source_family = {literal(family)}"):
             continue
         kept_by = ", ".join(literal(f) for f in NATIVE + TAX_TOOL_FILES[:rank])
-        partition = ", ".join(_PAIR_KEY)
-        on = " AND ".join(f"o.{k} IS NOT DISTINCT FROM t.{k}" for k in (*_PAIR_KEY, "n"))
+        family_sql, key = literal(family), ", ".join(_PAIR_KEY)
+        on = " AND ".join(f"k.{c} IS NOT DISTINCT FROM t.{c}" for c in _PAIR_KEY)
+        # n-th with n-th: of the tax-tool rows sharing a key with k native events, the first k
+        # are twins. Counting the native events (no numbering) keeps a million rows cheap.
         run(
             con,
             f"""CREATE OR REPLACE TEMP TABLE _tax_rows AS
             WITH days AS (
                 SELECT DISTINCT account, occurred_at::DATE AS day FROM candidates
-                WHERE source = 'export' AND source_family = {literal(family)}),
-            events AS (
-                SELECT txn_id, account, occurred_at::DATE AS day, source_family = {literal(family)}
-                    AS tax_row, {_PAIRED_ON},
-                    row_number() OVER (
-                        PARTITION BY source_family = {literal(family)}, {partition}
-                        ORDER BY occurred_at, line_no, txn_id) AS n
-                FROM candidates
+                WHERE source = 'export' AND source_family = {family_sql}),
+            events AS MATERIALIZED (
+                SELECT txn_id, c.account, occurred_at, line_no,
+                    source_family = {family_sql} AS tax_row, {_PAIRED_ON}
+                FROM candidates c SEMI JOIN days d
+                    ON d.account = c.account AND d.day = c.occurred_at::DATE
                 WHERE source = 'export' AND kind <> 'unclassified'
-                  AND (source_family = {literal(family)} OR source_family IN ({kept_by}))
-                  AND (account, occurred_at::DATE) IN (SELECT account, day FROM days))
-            SELECT t.txn_id,
-                EXISTS (SELECT 1 FROM events o WHERE NOT o.tax_row AND {on}) AS paired,
-                EXISTS (SELECT 1 FROM events o WHERE NOT o.tax_row AND o.account = t.account
-                        AND o.day = t.day AND o.event = t.event) AS covered
-            FROM events t WHERE t.tax_row""",
+                  AND (source_family = {family_sql} OR source_family IN ({kept_by}))),
+            kept AS (SELECT {key}, count(*) AS twins FROM events WHERE NOT tax_row GROUP BY ALL),
+            covered AS (SELECT DISTINCT account, minute::DATE AS day, event FROM kept),
+            tax AS (
+                SELECT txn_id, {key}, row_number() OVER (
+                    PARTITION BY {key} ORDER BY occurred_at, line_no, txn_id) AS n
+                FROM events WHERE tax_row)
+            SELECT t.txn_id, coalesce(t.n <= k.twins, false) AS paired,
+                v.event IS NOT NULL AS covered
+            FROM tax t LEFT JOIN kept k ON {on}
+            LEFT JOIN covered v ON v.account = t.account AND v.day = t.minute::DATE
+                AND v.event = t.event""",
         )
         _drop(
             con,
