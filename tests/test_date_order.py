@@ -7,12 +7,14 @@ orders is refused. Never a silent guess. Files are written by the tests, as Exce
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from exporter.sources import importer
+from exporter.store import db as store
 from tests.helpers import OTHERS_HEADER, POSITION_HEADER, TRADING_HEADER, cli, query, write_csv
 from tests.test_layouts import COINTRACKER_HEADER
 
@@ -173,3 +175,48 @@ def test_a_day_first_position_file_opens_its_funding_window_day_first(
     assert query(
         db, "SELECT occurred_at FROM transactions WHERE source_family = 'position_futures'"
     ) == [(at("2025-04-13 09:00"),)]
+
+
+def test_an_upgraded_database_keeps_reading_its_month_first_files_unflagged(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file imported before the order was stored: a row's second field above 12 shows it was
+    # month-first, so after the upgrade its other rows are not flagged; a file that showed no
+    # order was a guess, and its rows are flagged.
+    shown = resaved(tmp_path / "us" / "trading.csv", ["4/3/2025 10:00", "4/13/2025 11:00"])
+    guessed = resaved(tmp_path / "other" / "trading.csv", ["5/6/2025 10:00"])
+    assert cli("--db", db, "import", shown, guessed).exit_code == 0
+    schemas = tmp_path / "schemas-v8"
+    schemas.mkdir()
+    for number, path in store.migrations():
+        if number < 9:
+            shutil.copy(path, schemas)
+    old = tmp_path / "old.duckdb"
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "SCHEMAS_DIR", schemas)
+        with store.open_db(old) as con:
+            store.run(con, f"ATTACH '{db}' AS cur (READ_ONLY)")
+            for table in ("imports", "import_files", "raw_export_rows"):
+                columns = [
+                    r[0]
+                    for r in con.execute(
+                        "SELECT column_name FROM information_schema.columns WHERE "
+                        "table_catalog = 'old' AND table_name = ? ORDER BY ordinal_position",
+                        [table],
+                    ).fetchall()
+                ]
+                names = ", ".join(f'"{c}"' for c in columns)
+                store.run(con, f"INSERT INTO {table} ({names}) SELECT {names} FROM cur.{table}")
+            store.run(con, "DETACH cur")
+    assert cli("--db", old, "rebuild").exit_code == 0
+    by_time = "SELECT occurred_at, needs_review FROM transactions ORDER BY occurred_at"
+    expected = [
+        (at("2025-04-03 10:00"), False),
+        (at("2025-04-13 11:00"), False),
+        (at("2025-05-06 10:00"), True),  # ambiguous date order
+    ]
+    assert query(db, by_time) == query(old, by_time) == expected
+    assert sorted(query(old, "SELECT date_order FROM import_files"), key=str) == [
+        ("month-first",),
+        (None,),
+    ]
