@@ -399,3 +399,20 @@ def test_tax_tool_rows_are_left_out_only_where_a_native_file_books_the_same_even
     before = everything(db)
     assert cli("--db", db, "rebuild").exit_code == 0
     assert everything(db) == before
+
+
+def test_an_excel_resaved_tax_tool_row_pairs_within_the_minute_and_8_places(
+    db: Path, tmp_path: Path
+) -> None:
+    # trading.csv has the second and 9 decimals; for-cointracker.csv, re-saved by Excel, has the
+    # minute and 8 decimals of the same trade: one event, booked once, nothing to review.
+    folder = tmp_path / "export"
+    write_csv(folder / "trading.csv", TRADING_HEADER, [
+        ("2025-03-01 09:00:05", "0.123456789", "0.370370367", "3", "BUY", "ETH_USDT", "0.0003",
+         "USDT", "Spot", "s_1")])  # fmt: skip
+    write_csv(folder / "for-cointracker.csv", COINTRACKER_HEADER, [
+        ("3/1/2025 9:00", "0.12345679", "ETH", "0.37037037", "USDT", "0.0003", "USDT", "")],
+        quote_all=False)  # fmt: skip
+    assert cli("--db", db, "import", folder).exit_code == 0
+    assert query(db, "SELECT source_family, needs_review FROM transactions") == [("trading", False)]
+    assert query(db, "SELECT rule, rows FROM view_choices") == [("native-over-tax-tool-file", 1)]
