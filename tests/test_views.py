@@ -356,3 +356,63 @@ def test_rebuilding_one_account_leaves_another_untouched(tmp_path: Path) -> None
 
     assert cli("--db", db, "rebuild").exit_code == 0  # every account at once
     assert account_rows(db, "a") == a_after and account_rows(db, "b") == b_before
+
+
+def test_tax_tool_rows_are_left_out_only_where_a_native_file_books_the_same_event(
+    db: Path, tmp_path: Path
+) -> None:
+    # Issue 15, defect 5: trading.csv covers 2025-03-02 with a futures fill only; the spot trade
+    # for-cointracker.csv has that day is no futures fill and must be booked. On 2025-03-01
+    # trading.csv books the BTC trade (its twin is left out) but not the ETH one: that row has no
+    # counterpart, so it is booked and flagged (a native file books trades that day).
+    btc = t("2025-03-01 09:00:05", "BTC_USDT", "BUY", "0.01", "40000")
+    eth = t("2025-03-01 11:30:00", "ETH_USDT", "SELL", "0.5", "2000")
+    sol = t("2025-03-02 10:00:00", "SOL_USDT", "BUY", "10", "20")
+    futures = ("2025-03-02 08:00:00", "100", "50", "0.5", "SELL", "BIO_USDT_PERP", "0.05", "USDT",
+               "Futures USDT", "s_2")  # fmt: skip
+    folder = tmp_path / "pionex_txn_2025-03-01_2025-03-02_gen_2025-03-03"
+    write_csv(folder / "trading.csv", TRADING_HEADER, [v2025(btc), futures])
+    write_csv(
+        folder / "for-cointracker.csv",
+        COINTRACKER_HEADER,
+        [cointracker_trade(tr) for tr in (btc, eth, sol)],
+    )
+    result = cli("--db", db, "import", folder)
+    assert result.exit_code == 0, result.output
+    booked = query(
+        db,
+        "SELECT source_family, kind, symbol, base_amount, quote_amount, needs_review "
+        "FROM transactions ORDER BY occurred_at",
+    )
+    assert booked == [
+        ("trading", "trade", "BTC_USDT", btc.qty, btc.amount, False),
+        ("for-cointracker", "trade", "ETH_USDT", eth.qty, eth.amount, True),
+        ("trading", "futures_fill", "BIO_USDT_PERP", Decimal(100), Decimal(50), True),
+        ("for-cointracker", "trade", "SOL_USDT", sol.qty, sol.amount, False),
+    ]
+    (reason,) = query(db, "SELECT review_reason FROM transactions WHERE symbol = 'ETH_USDT'")[0]
+    assert "no twin in the native files" in reason
+    assert query(db, "SELECT rule, kept, not_booked, rows FROM view_choices ORDER BY rule") == [
+        ("native-over-tax-tool-file", "native files", "for-cointracker/for-cointracker.v2022", 1)
+    ]
+    # A rebuild makes the same choice.
+    before = everything(db)
+    assert cli("--db", db, "rebuild").exit_code == 0
+    assert everything(db) == before
+
+
+def test_an_excel_resaved_tax_tool_row_pairs_within_the_minute_and_8_places(
+    db: Path, tmp_path: Path
+) -> None:
+    # trading.csv has the second and 9 decimals; for-cointracker.csv, re-saved by Excel, has the
+    # minute and 8 decimals of the same trade: one event, booked once, nothing to review.
+    folder = tmp_path / "export"
+    write_csv(folder / "trading.csv", TRADING_HEADER, [
+        ("2025-03-01 09:00:05", "0.123456789", "0.370370367", "3", "BUY", "ETH_USDT", "0.0003",
+         "USDT", "Spot", "s_1")])  # fmt: skip
+    write_csv(folder / "for-cointracker.csv", COINTRACKER_HEADER, [
+        ("3/1/2025 9:00", "0.12345679", "ETH", "0.37037037", "USDT", "0.0003", "USDT", "")],
+        quote_all=False)  # fmt: skip
+    assert cli("--db", db, "import", folder).exit_code == 0
+    assert query(db, "SELECT source_family, needs_review FROM transactions") == [("trading", False)]
+    assert query(db, "SELECT rule, rows FROM view_choices") == [("native-over-tax-tool-file", 1)]

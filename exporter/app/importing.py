@@ -19,6 +19,7 @@ from exporter.sources.landing import (
     finish_import,
     has_export_rows,
     land_file,
+    record_files,
     refuse_what_is_not_an_export,
     start_import,
 )
@@ -72,6 +73,7 @@ def _import_files(
         for index, export_file in enumerate(files)
     ]
     refuse_what_is_not_an_export(reports, command)
+    record_files(con, import_id, account, reports)
     if first or any(r.rows_inserted for r in reports):
         transactions = rebuild_transactions(con, account, exports_derived=first)
     else:
@@ -81,7 +83,9 @@ def _import_files(
 
 
 def _candidates_of_block(con: duckdb.DuckDBPyConnection) -> BlockDeriver:
-    def insert(layout: Layout, rows: pl.DataFrame, typed: pl.DataFrame, raw_filter: str) -> None:
-        insert_candidates(con, layout, typed_rows(rows, layout, typed), raw_filter)
+    def insert(
+        layout: Layout, rows: pl.DataFrame, typed: pl.DataFrame, raw_filter: str, order: pl.Expr
+    ) -> None:
+        insert_candidates(con, layout, typed_rows(rows, layout, typed, order), raw_filter)
 
     return insert

@@ -12,6 +12,7 @@ import duckdb
 import polars as pl
 
 from exporter.normalize.columns import select_list
+from exporter.sources.date_order import AMBIGUOUS_REASON, ambiguous
 from exporter.sources.layout import Layout
 from exporter.sources.per_value import hoist
 from exporter.sources.registry import LAYOUTS
@@ -26,18 +27,27 @@ BATCH_ROWS = 2 * ROW_GROUP_ROWS
 
 
 def typed_rows(
-    raw: pl.DataFrame, layout: Layout, typed: pl.DataFrame | None = None
+    raw: pl.DataFrame,
+    layout: Layout,
+    typed: pl.DataFrame | None = None,
+    date_order: pl.Expr | None = None,
 ) -> pl.DataFrame:
-    """What the candidate SQL reads as `r`: `_raw_id`, `_precision_lost` and the typed cells.
+    """What the candidate SQL reads as `r`: `_raw_id`, `_precision_lost`, `_date_ambiguous` and
+    the typed cells.
 
-    `raw` holds `_raw_id` and the text cells c0..cN of every layout column; `typed` is
-    typed_frame(raw, layout) when the caller has it already (the importer typed the block to
-    validate it)."""
+    `raw` holds `_raw_id` and the text cells c0..cN of every layout column; `date_order` is the
+    order of the rows' files' slash dates (date_order.py), by default `raw`'s `_date_order`
+    column; `typed` is typed_frame(raw, layout, date_order) when the caller has it already (the
+    importer typed the block to validate it)."""
+    if date_order is None:
+        date_order = pl.col("_date_order")
     if typed is None:
-        typed = typed_frame(raw, layout)
-    return raw.select(pl.col("_raw_id"), precision_lost(layout).alias("_precision_lost")).hstack(
-        typed
-    )
+        typed = typed_frame(raw, layout, date_order)
+    return raw.select(
+        pl.col("_raw_id"),
+        precision_lost(layout).alias("_precision_lost"),
+        ambiguous(raw, layout, date_order).alias("_date_ambiguous"),
+    ).hstack(typed)
 
 
 def insert_candidates(
@@ -52,12 +62,25 @@ def insert_candidates(
     run_over(con, _VIEW, rows.to_arrow(), insert)
 
 
-def _stored_rows(con: duckdb.DuckDBPyConnection, layout: Layout, where: str) -> pl.DataFrame:
+def _stored_rows(
+    con: duckdb.DuckDBPyConnection, layout: Layout, where: str, with_orders: bool
+) -> pl.DataFrame:
+    """The stored rows `where` selects, typed; `with_orders`: some stored file has a recorded
+    slash-date order (else the join to import_files is skipped)."""
     width = len(layout.columns)
     cells = ", ".join(f"cells[{i + 1}] AS c{i}" for i in range(width))
+    order, orders = "NULL::VARCHAR", ""
+    if with_orders:
+        # A file imported twice in one import (a zip and its folder) has two equal rows here.
+        order = "o.date_order"
+        orders = (
+            "LEFT JOIN (SELECT DISTINCT account, import_id, file_sha256, date_order "
+            "FROM import_files WHERE date_order IS NOT NULL) o USING (account, import_id, file_sha256)"
+        )
     raw = pl.from_arrow(
         con.sql(
-            f"SELECT raw_id AS _raw_id, {cells} FROM raw_export_rows WHERE {where}"
+            f"SELECT raw_id AS _raw_id, {order} AS _date_order, {cells} "
+            f"FROM raw_export_rows {orders} WHERE {where}"
         ).to_arrow_table()
     )
     return typed_rows(raw, layout)
@@ -71,6 +94,9 @@ def add_candidates(con: duckdb.DuckDBPyConnection, account: str | None) -> None:
         "GROUP BY layout"
     ).fetchall()
     by_name = {layout.name: layout for layout in LAYOUTS}
+    with_orders = bool(
+        con.execute("SELECT 1 FROM import_files WHERE date_order IS NOT NULL LIMIT 1").fetchall()
+    )
     for name, low, high in spans:
         layout = by_name.get(name)
         if layout is None:
@@ -78,7 +104,8 @@ def add_candidates(con: duckdb.DuckDBPyConnection, account: str | None) -> None:
         for start in range(low, high + 1, BATCH_ROWS):
             ids = f"raw_id BETWEEN {start} AND {start + BATCH_ROWS - 1}"
             where = f"{account_filter} AND layout = {literal(name)} AND {ids}"
-            insert_candidates(con, layout, _stored_rows(con, layout, where), f"x.{ids}")
+            rows = _stored_rows(con, layout, where, with_orders)
+            insert_candidates(con, layout, rows, f"x.{ids}")
 
 
 _VIEW = "typed_export_rows"
@@ -89,7 +116,8 @@ def candidates_sql(layout: Layout, typed_view: str, raw_filter: str = "TRUE") ->
     provenance join to the batch's raw_id range, so each batch reads its own row groups only."""
     reason = (
         f"NULLIF(concat_ws('; ', ({layout.review}), "
-        "CASE WHEN r._precision_lost THEN 'a number has more than 18 decimals: stored rounded to 18' END), '')"
+        "CASE WHEN r._precision_lost THEN 'a number has more than 18 decimals: stored rounded to 18' END, "
+        f"CASE WHEN r._date_ambiguous THEN {literal(AMBIGUOUS_REASON)} END), '')"
     )
     values = dict(layout.maps)
     values |= {

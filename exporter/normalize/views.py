@@ -11,7 +11,9 @@ changed in `transactions`; all set-based SQL):
    (aggregated vs individual). trading.csv is kept (it states the fee coin); a raw fill is left out
    on any day trading.csv has rows, and near the days of a trading.csv from the same export.
 3. native-over-tax-tool-file: for-cointracker.csv / for-cointracking.csv repeat the native files;
-   their trades, transfers and income are left out on days the native files cover that kind.
+   a row of theirs is left out only where a native file books the same event (paired one to one
+   on event, minute, coins and amounts to 8 places); one with no twin is booked, and flagged when
+   the native files book that kind of event on its day.
 4. futures-funding: funding is booked from others.csv FundingFee rows; a position whose funding_fee
    is non-zero while no FundingFee row of its symbol falls in its open..close window gets its
    funding booked from position_futures.csv instead.
@@ -30,6 +32,7 @@ import duckdb
 
 from exporter.normalize.candidates import any_candidate
 from exporter.normalize.columns import COLUMN_NAMES
+from exporter.sources.date_order import DAY_FIRST, DAY_FIRST_FORMATS
 from exporter.sources.layout import TIMESTAMP_FORMATS, Kind, Layout
 from exporter.sources.position_futures import POSITION_FUTURES_V2025
 from exporter.sources.registry import LAYOUTS
@@ -37,14 +40,10 @@ from exporter.sql import literal
 from exporter.store.db import run, scalar
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schemas" / "003_views.sql"
-NATIVE = {"trade": ("trading", "raw-trading-details", "dust-collector"),
-          "transfer": ("deposit-withdraw",),
-          "income": ("others", "staking", "position_futures")}  # fmt: skip
+# The files Pionex writes for itself, which the tax-tool files repeat.
+NATIVE = ("trading", "raw-trading-details", "dust-collector", "deposit-withdraw", "others",
+          "staking", "position_futures")  # fmt: skip
 TAX_TOOL_FILES = ("for-cointracker", "for-cointracking")  # preferred first
-_CLASS = """CASE WHEN kind IN ('trade', 'futures_fill') THEN 'trade'
-    WHEN kind IN ('deposit', 'withdrawal') THEN 'transfer'
-    WHEN kind IN ('income', 'expense', 'futures_profit', 'futures_loss', 'staking_accrual')
-        THEN 'income' END"""
 _VIEW = "source_family || '/' || layout"
 
 
@@ -190,28 +189,82 @@ def trading_over_raw_details(con: duckdb.DuckDBPyConnection, scope: str) -> None
     run(con, "DROP TABLE _groups")
 
 
+# What a tax-tool row is paired on: the event (a futures fill is no spot trade), its minute (an
+# Excel re-save drops the seconds) and its coins and amounts to the 8 places the tax-tool files
+# write. A trade's two legs are taken in coin order, so a quote coin guessed the other way round
+# from a received/sent pair still pairs.
+_EVENT = """CASE WHEN kind = 'futures_fill' THEN 'futures'
+    WHEN kind IN ('income', 'staking_accrual', 'futures_profit') THEN 'in'
+    WHEN kind IN ('expense', 'futures_loss') THEN 'out' ELSE kind END"""
+_QUOTE_FIRST = "(kind = 'trade' AND quote_asset < base_asset)"
+_PAIRED_ON = f"""{_EVENT} AS event, date_trunc('minute', occurred_at) AS minute,
+    CASE WHEN {_QUOTE_FIRST} THEN quote_asset ELSE base_asset END AS asset_a,
+    round(CASE WHEN {_QUOTE_FIRST} THEN quote_amount ELSE base_amount END, 8) AS amount_a,
+    CASE WHEN kind = 'trade' THEN CASE WHEN {_QUOTE_FIRST} THEN base_asset ELSE quote_asset END END
+        AS asset_b,
+    CASE WHEN kind = 'trade'
+        THEN round(CASE WHEN {_QUOTE_FIRST} THEN base_amount ELSE quote_amount END, 8) END AS amount_b"""
+_PAIR_KEY = ("account", "event", "minute", "asset_a", "amount_a", "asset_b", "amount_b")
+
+
 def native_over_tax_tool_files(con: duckdb.DuckDBPyConnection, scope: str) -> None:
+    """Leave out a tax-tool row only where a native file (or a preferred tax-tool file) books the
+    same event: paired n-th with n-th on _PAIRED_ON. A row with no twin is booked; it is flagged
+    when those files book that kind of event on its day (a twin the pairing missed, or an event
+    the native files lack: a person has to look)."""
     for rank, family in enumerate(TAX_TOOL_FILES):
         if not any_candidate(con, f"source = 'export' AND source_family = {literal(family)}"):
             continue
-        better = ", ".join(literal(f) for f in TAX_TOOL_FILES[:rank])
-        natives = " ".join(
-            f"WHEN '{cls}' THEN n.source_family IN ({', '.join(literal(f) for f in fams)})"
-            for cls, fams in NATIVE.items()
+        kept_by = ", ".join(literal(f) for f in NATIVE + TAX_TOOL_FILES[:rank])
+        family_sql, key = literal(family), ", ".join(_PAIR_KEY)
+        on = " AND ".join(f"k.{c} IS NOT DISTINCT FROM t.{c}" for c in _PAIR_KEY)
+        # n-th with n-th: of the tax-tool rows sharing a key with k native events, the first k
+        # are twins. Counting the native events (no numbering) keeps a million rows cheap.
+        run(
+            con,
+            f"""CREATE OR REPLACE TEMP TABLE _tax_rows AS
+            WITH days AS (
+                SELECT DISTINCT account, occurred_at::DATE AS day FROM candidates
+                WHERE source = 'export' AND source_family = {family_sql}),
+            events AS MATERIALIZED (
+                SELECT txn_id, c.account, occurred_at, line_no,
+                    source_family = {family_sql} AS tax_row, {_PAIRED_ON}
+                FROM candidates c SEMI JOIN days d
+                    ON d.account = c.account AND d.day = c.occurred_at::DATE
+                WHERE source = 'export' AND kind <> 'unclassified'
+                  AND (source_family = {family_sql} OR source_family IN ({kept_by}))),
+            kept AS (SELECT {key}, count(*) AS twins FROM events WHERE NOT tax_row GROUP BY ALL),
+            covered AS (SELECT DISTINCT account, minute::DATE AS day, event FROM kept),
+            tax AS (
+                SELECT txn_id, {key}, row_number() OVER (
+                    PARTITION BY {key} ORDER BY occurred_at, line_no, txn_id) AS n
+                FROM events WHERE tax_row)
+            SELECT t.txn_id, coalesce(t.n <= k.twins, false) AS paired,
+                v.event IS NOT NULL AS covered
+            FROM tax t LEFT JOIN kept k ON {on}
+            LEFT JOIN covered v ON v.account = t.account AND v.day = t.minute::DATE
+                AND v.event = t.event""",
         )
-        covered = f"""EXISTS (SELECT 1 FROM candidates n WHERE n.source = 'export'
-            AND n.account = d.account AND n.occurred_at::DATE = d.occurred_at::DATE
-            AND ({_CLASS.replace("kind", "n.kind")}) = ({_CLASS.replace("kind", "d.kind")})
-            AND (CASE ({_CLASS.replace("kind", "d.kind")}) {natives} ELSE false END
-                 {f"OR n.source_family IN ({better})" if better else ""}))"""
         _drop(
             con,
             scope,
             "native-over-tax-tool-file",
-            "'native files'" if not better else f"'native files or {TAX_TOOL_FILES[0]}'",
-            f"{family}.csv repeats events the native files of that day already book",
-            f"d.source_family = {literal(family)} AND {covered}",
+            "'native files'" if not rank else f"'native files or {TAX_TOOL_FILES[0]}'",
+            f"{family}.csv repeats events the native files already book",
+            "d.txn_id IN (SELECT txn_id FROM _tax_rows WHERE paired)",
         )
+        reason = (
+            f"{family}.csv event with no twin in the native files, which book such events "
+            "that day: booked; check it is not booked twice"
+        )
+        run(
+            con,
+            f"""UPDATE transactions c SET needs_review = true,
+                review_reason = concat_ws('; ', c.review_reason, {literal(reason)})
+            WHERE {scope} AND c.txn_id IN (
+                SELECT txn_id FROM _tax_rows WHERE covered AND NOT paired)""",
+        )
+        run(con, "DROP TABLE _tax_rows")
 
 
 def _position_cells() -> tuple[str, str]:
@@ -220,8 +273,10 @@ def _position_cells() -> tuple[str, str]:
     opened = f"NULLIF(trim(r.cells[{names.index('open_time') + 1}]), '')"
     funding = f"NULLIF(trim(r.cells[{names.index('funding_fee') + 1}]), '')"
     formats = ", ".join(literal(f) for f in TIMESTAMP_FORMATS)
+    day_first = ", ".join(literal(f) for f in DAY_FIRST_FORMATS)
     return (
-        f"try_strptime({opened}, [{formats}])::TIMESTAMP",
+        f"(CASE WHEN o.date_order = {literal(DAY_FIRST)} THEN try_strptime({opened}, [{day_first}]) "
+        f"ELSE try_strptime({opened}, [{formats}]) END)::TIMESTAMP",
         f"TRY_CAST({funding} AS DECIMAL(38,18))",
     )
 
@@ -234,6 +289,10 @@ def futures_funding(con: duckdb.DuckDBPyConnection, scope: str) -> None:
         SELECT p.*, {funding} AS _funding,
                coalesce({opened}, TIMESTAMP '1970-01-01') AS _opened
         FROM candidates p JOIN raw_export_rows r ON r.raw_id = p.raw_id
+        LEFT JOIN (SELECT DISTINCT account, import_id, file_sha256, date_order FROM import_files
+                   WHERE date_order IS NOT NULL) o  -- the slash-date order of the row's file
+            ON o.account = r.account AND o.import_id = r.import_id
+           AND o.file_sha256 = r.file_sha256
         WHERE p.source = 'export' AND p.source_family = 'position_futures'
           AND r.layout = {literal(POSITION_FUTURES_V2025.name)}""",
     )

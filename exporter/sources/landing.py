@@ -8,7 +8,7 @@ inserted without reading the rows back."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import polars as pl
 from exporter import __version__
 from exporter.sources import not_export
 from exporter.sources.csv_table import CsvTable, in_groups_of, iter_csv_tables
+from exporter.sources.date_order import file_date_order, has_slash_dates
 from exporter.sources.layout import Layout
 from exporter.sources.registry import kept_by_name, resolve
 from exporter.sources.typed import typed_frame
@@ -43,11 +44,12 @@ class FileReport:
     rows_flagged: int = 0
     covers: tuple | None = None
     seen_before: bool = False  # the very same file bytes were imported into this account earlier
+    date_order: str | None = None  # of its slash dates, when they show it (date_order.py)
 
 
-BlockDeriver = Callable[[Layout, pl.DataFrame, pl.DataFrame, str], None]
+BlockDeriver = Callable[[Layout, pl.DataFrame, pl.DataFrame, str, pl.Expr], None]
 """(layout, the block's new rows as `_raw_id` + text cells, the same rows typed, an SQL condition
-over the raw row `x` selecting them) -> None."""
+over the raw row `x` selecting them, the file's date order) -> None."""
 
 # Files are read a block of about this many bytes at a time (~240k trading rows), so an import's
 # memory stays bounded whatever the size of the export.
@@ -82,18 +84,33 @@ def has_export_rows(con: duckdb.DuckDBPyConnection, account: str) -> bool:
     )
 
 
+def record_files(
+    con: duckdb.DuckDBPyConnection, import_id: int, account: str, reports: list[FileReport]
+) -> None:
+    """Record each file of the import: before deriving, which reads each file's date order from
+    import_files."""
+    for file_report in reports:
+        _record_file(con, import_id, account, file_report)
+
+
 def finish_import(
     con: duckdb.DuckDBPyConnection, import_id: int, account: str, reports: list[FileReport]
 ) -> None:
-    """Record each file of the import (with how many of its new rows the derived transactions
-    flag for review: call this after deriving) and when the import finished."""
+    """After deriving: how many of each file's new rows the transactions flag for review, and
+    when the import finished."""
     for index, file_report in enumerate(reports):
         if file_report.status == "imported" and not file_report.seen_before:
             file_report.rows_flagged = _flagged_rows(
                 con, f"staged_{index}_keys", account, file_report.family or ""
             )
+            run(
+                con,
+                "UPDATE import_files SET rows_flagged = ? WHERE import_id = ? "
+                "AND source_path = ? AND member_name = ?",
+                [file_report.rows_flagged, import_id, file_report.source_path,
+                 file_report.member_name],
+            )  # fmt: skip
         run(con, f"DROP TABLE IF EXISTS staged_{index}_keys")
-        _record_file(con, import_id, account, file_report)
     run(con, "UPDATE imports SET finished_at = now()::TIMESTAMP WHERE import_id = ?", [import_id])
 
 
@@ -132,6 +149,7 @@ def land_file(
     # DuckDB skip the blocks this file just landed instead of re-reading them for every block.
     known_ids = scalar(con, "SELECT coalesce(max(raw_id), 0) FROM raw_export_rows")
     tables = iter_csv_tables(export_file.blocks(BLOCK_BYTES), name)
+    order_decided = False
     for table in in_groups_of(tables, LAND_ROWS):
         layout, table = resolve(table, export_file.member_name)
         if report.status == "empty":
@@ -151,6 +169,10 @@ def land_file(
         if table.rows.height == 0:
             continue
         report.status = "imported"
+        if not order_decided and has_slash_dates(table.rows, layout):
+            # The order is the whole file's: read its date columns once before typing a row.
+            report.date_order = file_date_order(_layout_blocks(export_file), name)
+            order_decided = True
         report.rows_read += table.rows.height
         inserted = _land_rows(
             con, table, layout, staged, name, account, import_id, report, known_ids, on_block
@@ -160,6 +182,14 @@ def land_file(
     if report.status == "empty" and _alone(export_file):
         raise not_export.NotAnExportError(name, not_export.EMPTY)
     return report
+
+
+def _layout_blocks(export_file: ExportFile) -> Iterator[tuple[Layout, pl.DataFrame]]:
+    """Every block of the file's rows with its layout, read again from the start."""
+    for table in iter_csv_tables(export_file.blocks(BLOCK_BYTES), export_file.display_name):
+        layout, table = resolve(table, export_file.member_name)
+        if layout is not None:
+            yield layout, table.rows
 
 
 def _alone(export_file: ExportFile) -> bool:
@@ -201,13 +231,13 @@ def _seen_before(
     """Identical bytes already imported: every row is present by construction (raw rows are never
     deleted), so re-reading a cron inbox costs one hash per file instead of a full parse."""
     known = con.execute(
-        "SELECT layout, family, rows_read, rows_flagged FROM import_files "
+        "SELECT layout, family, rows_read, rows_flagged, date_order FROM import_files "
         "WHERE account = ? AND file_sha256 = ? AND status = 'imported' ORDER BY import_id DESC LIMIT 1",
         [account, sha256],
     ).fetchall()
     if not known:
         return False
-    report.layout, report.family, rows, report.rows_flagged = known[0]
+    report.layout, report.family, rows, report.rows_flagged, report.date_order = known[0]
     report.status, report.rows_read, report.rows_present = "imported", rows, rows
     report.seen_before = True
     return True
@@ -232,7 +262,8 @@ def _land_rows(
     padded = table.rows.with_columns(
         pl.lit(None, pl.String).alias(f"c{i}") for i in range(table.width, len(layout.columns))
     )
-    typed = typed_frame(padded, layout)
+    date_order = pl.lit(report.date_order, pl.String)
+    typed = typed_frame(padded, layout, date_order)
     validate(padded, layout, name, typed)
     keys = f"{staged}_keys"
     first_line, last_line = table.rows["line_no"].min(), table.rows["line_no"].max()
@@ -290,7 +321,7 @@ def _land_rows(
         # so the join inside the candidate SQL leaves it out.
         rows = padded.select((pl.col("line_no") + offset).alias("_raw_id"), pl.exclude("line_no"))
         ids = f"x.raw_id BETWEEN {first_line + offset} AND {last_line + offset}"
-        on_block(layout, rows, typed, ids)
+        on_block(layout, rows, typed, ids, date_order)
     return inserted
 
 
@@ -314,7 +345,7 @@ def _record_file(
     covers = report.covers or (None, None, None)
     run(
         con,
-        "INSERT INTO import_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO import_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             import_id,
             account,
@@ -329,5 +360,6 @@ def _record_file(
             report.rows_present,
             report.rows_flagged,
             *covers,
+            report.date_order,
         ],
     )

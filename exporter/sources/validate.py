@@ -9,7 +9,9 @@ from exporter.sources.layout import TIMESTAMP_FORMATS, Layout
 from exporter.sources.typed import MAX_CELL_CHARS, first_bad_cell
 
 _EXPECTED_TIMESTAMP = (
-    "a date-time like 2025-01-31 23:59:59 (also accepted: " + ", ".join(TIMESTAMP_FORMATS[1:]) + ")"
+    "a date-time like 2025-01-31 23:59:59 (also accepted: "
+    + ", ".join(TIMESTAMP_FORMATS[1:])
+    + "; slash dates day/month/year in a file whose dates show it)"
 )
 
 

@@ -1,0 +1,87 @@
+"""One rounding rule past 18 decimals, on the export path (typed by polars) and the API path
+(cast by DuckDB): half away from zero, so an export row and its API twin pair (issue 15, defect 4).
+
+The expected values are worked out by hand with Python's Decimal (ROUND_HALF_UP is half away from
+zero), never read back from the program."""
+
+from __future__ import annotations
+
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.helpers import OTHERS_HEADER, TRADING_HEADER, cli, query, write_csv
+
+EIGHTEEN = Decimal(1).scaleb(-18)
+
+
+def half_away(text: str) -> Decimal:
+    return Decimal(text).quantize(EIGHTEEN, rounding=ROUND_HALF_UP)
+
+
+# Ties whose 18th digit is even (half-even would round them toward zero) and plain cases.
+CASES = [
+    "0.1234567890123456785",  # tie, even 18th digit: ...679, not ...678
+    "0.0000000000000000005",  # tie at the smallest step: 1E-18, not 0
+    "2.0000000000000000025",
+    "0.12345678901234567849",  # below the tie: down
+    "0.12345678901234567851",  # above the tie: up
+    "7.0000000000000000045000",  # a tie written with trailing zeros
+]
+
+
+@pytest.mark.parametrize("size", CASES)
+def test_export_row_with_19_decimals_pairs_with_its_api_twin(
+    db: Path, tmp_path: Path, size: str
+) -> None:
+    price = "3.0000000000000000005"  # the price is rounded on both paths too
+    trading = write_csv(
+        tmp_path / "trading.csv",
+        TRADING_HEADER,
+        [("2025-03-01 10:00:00", size, "1", price, "BUY", "BTC_USDT", "0", "USDT", "Spot", "s1")],
+    )
+    assert cli("--db", db, "import", trading).exit_code == 0
+    assert query(db, "SELECT base_amount, price FROM transactions") == [
+        (half_away(size), half_away(price))
+    ]
+    fill = {
+        "symbol": "BTC_USDT",
+        "id": "1",
+        "orderId": "9",
+        "role": "TAKER",
+        "side": "BUY",
+        "price": price,
+        "size": size,
+        "fee": "0",
+        "feeCoin": "USDT",
+        "timestamp": 1740823200000,  # 2025-03-01 10:00:00 UTC
+    }
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "INSERT INTO api_records (account, kind, record_key, symbol, record_time_ms, endpoint, "
+            "params, record, fetched_at, run_id) VALUES ('default', 'fill', '1:9:TAKER', "
+            "'BTC_USDT', 1740823200000, '/api/v1/trade/fills', '{}', ?, TIMESTAMP '2025-03-02', 1)",
+            [json.dumps(fill)],
+        )
+    assert cli("--db", db, "rebuild").exit_code == 0
+    # One event: the API fill books it, its export twin is left out.
+    assert query(db, "SELECT source, base_amount FROM transactions WHERE kind = 'trade'") == [
+        ("api", half_away(size))
+    ]
+
+
+def test_a_negative_tie_rounds_away_from_zero_and_is_flagged(db: Path, tmp_path: Path) -> None:
+    others = write_csv(
+        tmp_path / "others.csv",
+        OTHERS_HEADER,
+        [("2026-02-20 17:00:01", "USDT", "-0.0000000000000000025", "FundingFee", "X_USDT_PERP")],
+    )
+    assert cli("--db", db, "import", others).exit_code == 0
+    assert cli("--db", db, "rebuild").exit_code == 0  # the rebuild path types the same way
+    ((amount, reason),) = query(db, "SELECT amount, review_reason FROM ledger JOIN transactions "
+                                "USING (txn_id)")  # fmt: skip
+    assert amount == Decimal("-0.000000000000000003")
+    assert "more than 18 decimals" in reason
