@@ -41,7 +41,13 @@ DERIVE_MEMORY_SHARE = 0.5
 
 # Modules that register candidate sources / dedupe steps, in the order their steps must run:
 # first choose one export view per event, then let API records replace their export twins.
-PLUGIN_MODULES = ("exporter.normalize.views", "exporter.normalize.api_fills")
+PLUGIN_MODULES = (
+    "exporter.normalize.views",
+    "exporter.normalize.api_fills",
+    # Then: flag what the steps before kept (sources/tickers.py), and refuse sums that overflow.
+    "exporter.normalize.asset_flags",
+    "exporter.normalize.holding_limits",
+)
 
 
 def _load_plugins() -> None:

@@ -9,12 +9,23 @@ from __future__ import annotations
 import polars as pl
 
 from exporter.sources.layout import MAX_SCALE, TIMESTAMP_FORMATS, Kind, Layout
+from exporter.sources.tickers import (
+    MAX_SYMBOL_CHARS,
+    MAX_TICKER_CHARS,
+    SYMBOL_PATTERN,
+    TICKER_PATTERN,
+)
 
 MONEY = pl.Decimal(38, MAX_SCALE)
 # Pionex cells are short (a 64-hex txid is the longest); a far longer one is a damaged or hostile
 # file, and copying it into every output's description helps nobody.
 MAX_CELL_CHARS = 10_000
 _EXCESS_DECIMALS = rf"\.\d{{{MAX_SCALE}}}\d*[1-9]"
+# Coin and symbol cells: the tickers.py pattern, in any case (coins.py upper-cases them).
+_NAME_RULES = {
+    Kind.COIN: (f"(?i){TICKER_PATTERN}", MAX_TICKER_CHARS),
+    Kind.SYMBOL: (f"(?i){SYMBOL_PATTERN}", MAX_SYMBOL_CHARS),
+}
 
 
 def cell_column(index: int) -> str:
@@ -74,7 +85,7 @@ def first_bad_cell(
     """(line, column index, value, why) of the first cell its layout cannot accept, or None.
 
     `frame` holds text cells c0..cN and line_no, `typed` is typed_frame(frame, layout); why is
-    'too_long', 'empty', 'timestamp' or 'decimal'. A table may hold fewer cells than the layout
+    'too_long', 'empty', 'timestamp', 'decimal', 'coin' or 'symbol'. A table may hold fewer cells than the layout
     declares (absent optional columns)."""
     problems = [
         (pl.col(name).str.len_chars() > MAX_CELL_CHARS, int(name[1:]), "too_long")
@@ -87,7 +98,12 @@ def first_bad_cell(
         present = _text(i).is_not_null()
         if column.required:
             problems.append((~present, i, "empty"))
-        if column.kind is not Kind.TEXT:
+        if column.kind in _NAME_RULES:
+            pattern, longest = _NAME_RULES[column.kind]
+            text = _text(i)
+            unlike = ~text.str.contains(pattern) | (text.str.len_chars() > longest)
+            problems.append((present & unlike, i, column.kind.name.lower()))
+        elif column.kind is not Kind.TEXT:
             unparsed = typed[column.name].is_null()
             problems.append((present & unparsed, i, column.kind.name.lower()))
     flags = frame.select(
