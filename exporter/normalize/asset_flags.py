@@ -21,14 +21,14 @@ _ASSET_COLUMNS = ("base_asset", "quote_asset", "fee_asset")
 
 def flag_implausible_assets(con: duckdb.DuckDBPyConnection, scope: str) -> None:
     # The pattern runs once per distinct asset (a handful), not once per row.
-    assets = " UNION ".join(
-        f"SELECT DISTINCT {c} AS asset FROM transactions WHERE {scope} AND {c} IS NOT NULL"
-        for c in _ASSET_COLUMNS
+    assets = " UNION ALL ".join(
+        f"SELECT {c} AS asset FROM transactions WHERE {scope} GROUP BY {c}" for c in _ASSET_COLUMNS
     )
     bad = [
         row[0]
         for row in con.execute(
-            f"SELECT asset FROM ({assets}) WHERE {implausible_asset_sql('asset')} ORDER BY asset"
+            f"SELECT DISTINCT asset FROM ({assets}) "
+            f"WHERE asset IS NOT NULL AND {implausible_asset_sql('asset')} ORDER BY asset"
         ).fetchall()
     ]
     if not bad:

@@ -44,6 +44,8 @@ _LEG_COLUMN = {
 
 def refuse_sums_that_overflow(con: duckdb.DuckDBPyConnection, scope: str) -> None:
     # All accounts, whatever the scope: exports with --all-accounts sum across them.
+    if _largest_possible_sum(con) < _SCREEN:
+        return  # every real history: no sum can come near, whatever its coins
     near = con.execute(
         "SELECT asset FROM ledger WHERE asset IS NOT NULL GROUP BY asset "
         "HAVING sum(abs(amount)::DOUBLE) >= ? ORDER BY asset",
@@ -59,6 +61,18 @@ def refuse_sums_that_overflow(con: duckdb.DuckDBPyConnection, scope: str) -> Non
         ).fetchone()
         if whole >= LIMIT:
             _refuse(con, asset)
+
+
+def _largest_possible_sum(con: duckdb.DuckDBPyConnection) -> Decimal:
+    """A bound on any asset's gross: each transaction moves at most three legs, none larger than
+    the largest amount stored. min/max cost one quick scan; the sums per asset cost ten times
+    more (0.6 s on 500k trades), so they run only when this bound comes near the limit."""
+    *extremes, count = con.execute(
+        "SELECT max(base_amount), min(base_amount), max(quote_amount), min(quote_amount), "
+        "max(fee_amount), min(fee_amount), count(*) FROM transactions"
+    ).fetchone()
+    largest = max((abs(Decimal(x)) for x in extremes if x is not None), default=Decimal(0))
+    return 3 * count * largest
 
 
 def _refuse(con: duckdb.DuckDBPyConnection, asset: str) -> None:
