@@ -9,9 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from exporter.pionex import landing
-from exporter.store.db import open_db
-from tests.conftest_api import fresh_db
+from tests.conftest_api import api_fill, fresh_db, land_api_fills
 from tests.helpers import OTHERS_HEADER, cli, query, table_counts, write_csv
 from tests.reliability.corpus import TRADING_V2024_HEADER
 
@@ -116,49 +114,19 @@ def test_a_balance_just_below_10_to_the_20_is_exact(db: Path, tmp_path: Path) ->
     ]
 
 
-def _fill(fill_id: int, price: str, size: str, symbol: str = "BTC_USDT") -> dict:
-    return {
-        "id": fill_id,
-        "orderId": 100 + fill_id,
-        "symbol": symbol,
-        "side": "BUY",
-        "role": "TAKER",
-        "price": price,
-        "size": size,
-        "fee": "0",
-        "feeCoin": symbol.split("_")[-1],
-        "timestamp": 1735689600000 + fill_id,
-    }
-
-
-def _land_fills(db: Path, fills: list[dict]) -> None:
-    """Store fills exactly as a fetch stores what the API served (records kept raw)."""
-    with open_db(db) as con:
-        cp = landing.load_checkpoint(con, "default", "/api/v1/trade/fills", "BTC_USDT")
-        records = [(f"{f['id']}:{f['orderId']}:TAKER", f["timestamp"], f, None) for f in fills]
-        landing.PageWriter(con, 0).write(
-            cp,
-            run_id=1,
-            kind="fill",
-            endpoint="/api/v1/trade/fills",
-            params={"symbol": "BTC_USDT"},
-            records=records,
-        )
-
-
 def test_an_api_fill_worth_10_to_the_14_or_more_is_exact_and_beyond_10_to_the_20_flagged(
     tmp_path: Path,
 ) -> None:
     db = fresh_db(tmp_path)
-    _land_fills(
+    land_api_fills(
         db,
         [
             # 10^8 x 10^7 = 10^15: the old DECIMAL(38,14) x (38,10) product overflowed at 10^14
             # and aborted every rebuild.
-            _fill(1, "100000000.00000000000001", "10000000.0000000001"),
+            api_fill(1, "100000000.00000000000001", "10000000.0000000001"),
             # 10^12 x 10^9 = 10^21: cannot be stored.
-            _fill(2, "1000000000000", "1000000000"),
-            _fill(3, "94250.5", "0.01"),
+            api_fill(2, "1000000000000", "1000000000"),
+            api_fill(3, "94250.5", "0.01"),
         ],
     )
     result = cli("--db", db, "rebuild")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from exporter.sources.tickers import MAX_TICKER_CHARS, TICKER_PATTERN
-from tests.conftest_api import fresh_db
+from tests.conftest_api import api_fill, fresh_db, land_api_fills
 from tests.helpers import (
     DW_HEADER,
     OTHERS_HEADER,
@@ -22,7 +22,6 @@ from tests.helpers import (
     table_counts,
     write_csv,
 )
-from tests.test_money_limits import _fill, _land_fills
 
 
 def _trade(symbol: str, fee_coin: str = "USDT") -> tuple[str, ...]:
@@ -83,7 +82,9 @@ def test_a_cell_that_is_no_ticker_is_refused_and_changes_nothing(
 
 def test_an_api_fill_naming_no_ticker_is_booked_and_flagged(tmp_path: Path) -> None:
     db = fresh_db(tmp_path)
-    _land_fills(db, [_fill(1, "2", "1", symbol='ETH_USDT"'), _fill(2, "2", "1", symbol="ETH_USDT")])
+    land_api_fills(
+        db, [api_fill(1, "2", "1", symbol='ETH_USDT"'), api_fill(2, "2", "1", symbol="ETH_USDT")]
+    )
     result = cli("--db", db, "rebuild")
     assert result.exit_code == 0, result.output
     rows = query(
