@@ -142,3 +142,29 @@ def test_an_api_fill_worth_10_to_the_14_or_more_is_exact_and_beyond_10_to_the_20
     assert not big[2]
     assert huge[1] is None and huge[2] and "10^20 or more" in huge[3]
     assert plain[1] == Decimal("942.505") and not plain[2]
+
+
+def test_api_values_beyond_the_ledger_are_flagged_never_silently_dropped(tmp_path: Path) -> None:
+    db = fresh_db(tmp_path)
+    land_api_fills(
+        db,
+        [
+            api_fill(1, "1", "100000000000000000000"),  # 21 integer digits
+            api_fill(2, "1", "1") | {"fee": "100000000000000000000", "feeCoin": "USDT"},
+            # A fee of 10^-20 would be stored as 0.
+            api_fill(3, "1", "1") | {"fee": "0.00000000000000000001", "feeCoin": "USDT"},
+            api_fill(4, "1", "1") | {"fee": "0.01", "feeCoin": "USDT"},
+        ],
+    )
+    result = cli("--db", db, "rebuild")
+    assert result.exit_code == 0, result.output
+    rows = query(
+        db,
+        "SELECT split_part(api_ref, ':', 2), base_amount, fee_amount, needs_review, review_reason "
+        "FROM transactions ORDER BY 1",
+    )
+    size, fee, tiny, plain = rows
+    assert size[1] is None and size[3] and "20 integer digits" in size[4]
+    assert fee[2] is None and fee[3] and "fee is not a number" in fee[4]
+    assert tiny[2] == 0 and tiny[3] and "more than 18 decimals" in tiny[4]
+    assert plain[1:] == (Decimal(1), Decimal("0.01"), False, None)

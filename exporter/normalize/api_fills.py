@@ -70,15 +70,23 @@ def api_fill_candidates(account: str | None) -> list[str]:
         f"(TRY_CAST(f._price AS {_PRICE}) <> TRY_CAST(f._price AS DECIMAL(38,18)) "
         f"OR TRY_CAST(f._size AS {_SIZE}) <> TRY_CAST(f._size AS DECIMAL(38,18)))"
     )
+    # A tiny value (1e-20) would be stored as 0 without a word: flagged like an export's.
+    beyond_18 = " OR ".join(
+        f"coalesce(regexp_matches(f.{v}, '\\.\\d{{18}}\\d*[1-9]'), false)"
+        for v in ("_price", "_size", "_fee")
+    )
     product = exact_product(f"TRY_CAST(f._price AS {_PRICE})", f"TRY_CAST(f._size AS {_SIZE})")
     reason = f"""CASE
         WHEN f._problem IS NOT NULL THEN 'API record did not match its request: ' || f._problem
         WHEN f._side NOT IN ('BUY', 'SELL') THEN 'unknown side ' || coalesce(f._side, 'NULL')
         WHEN TRY_CAST(f._size AS DECIMAL(38,18)) IS NULL OR TRY_CAST(f._price AS DECIMAL(38,18)) IS NULL
-            THEN 'price or size is not a number'
+            THEN 'price or size is not a number of at most 20 integer digits'
+        WHEN f._fee IS NOT NULL AND TRY_CAST(f._fee AS DECIMAL(38,18)) IS NULL
+            THEN 'fee is not a number of at most 20 integer digits: fee not booked'
         WHEN {product} IS NULL
             THEN 'quote amount price x size is 10^20 or more: too large to store, quote side not booked'
         WHEN {lost} THEN 'price has more than 14 or size more than 10 decimals: quote amount rounded'
+        WHEN {beyond_18} THEN 'a number has more than 18 decimals: stored rounded to 18'
         WHEN strpos(f._symbol, '_') = 0 THEN 'symbol is not BASE_QUOTE: ' || f._symbol
     END"""
     values = {
