@@ -5,14 +5,13 @@ by other roads: an API reply (a fill's `symbol` or `feeCoin`), a coin left over 
 network is stripped, rows a version without the check stored. Such a row is booked as its
 source says and flagged, so no new asset enters the ledger unseen.
 
-Registers itself with the normalization pipeline on import; it runs after the dedupe steps.
+A derive step (normalize/pipeline.py runs it after the dedupe steps).
 """
 
 from __future__ import annotations
 
 import duckdb
 
-from exporter.normalize.pipeline import DEDUPE_STEPS
 from exporter.sources.tickers import implausible_asset_sql
 from exporter.store.db import run
 
@@ -55,6 +54,3 @@ def flag_implausible_assets(con: duckdb.DuckDBPyConnection, scope: str) -> None:
             WHERE {scope} AND ({named})""",
     )
     run(con, "DROP TABLE implausible_assets")
-
-
-DEDUPE_STEPS.append(flag_implausible_assets)

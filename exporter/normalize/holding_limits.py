@@ -13,7 +13,7 @@ is at most that sum, so none of them can overflow. An import or rebuild that wou
 limit is refused (exit 1, nothing changed), naming the asset and the file, line, column and value
 of its largest movement. No real holding comes near: 10^20 is 200 times BABYDOGE's whole supply.
 
-Registers itself with the normalization pipeline on import; it runs last.
+A derive step (normalize/pipeline.py runs it last).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from pathlib import PurePath
 import duckdb
 
 from exporter.errors import InputError
-from exporter.normalize.pipeline import DEDUPE_STEPS
 from exporter.sources.layout import Kind
 from exporter.sources.registry import by_name
 
@@ -120,6 +119,3 @@ def _file_column(layout_name: str | None, column: str) -> str | None:
         if name in decimals:
             return decimals[name]
     return None
-
-
-DEDUPE_STEPS.append(refuse_sums_that_overflow)

@@ -41,13 +41,7 @@ DERIVE_MEMORY_SHARE = 0.5
 
 # Modules that register candidate sources / dedupe steps, in the order their steps must run:
 # first choose one export view per event, then let API records replace their export twins.
-PLUGIN_MODULES = (
-    "exporter.normalize.views",
-    "exporter.normalize.api_fills",
-    # Then: flag what the steps before kept (sources/tickers.py), and refuse sums that overflow.
-    "exporter.normalize.asset_flags",
-    "exporter.normalize.holding_limits",
-)
+PLUGIN_MODULES = ("exporter.normalize.views", "exporter.normalize.api_fills")
 
 
 def _load_plugins() -> None:
@@ -55,6 +49,14 @@ def _load_plugins() -> None:
 
     for name in PLUGIN_MODULES:
         importlib.import_module(name)
+    # Then the checks of what the steps above kept: flag assets that are no ticker
+    # (sources/tickers.py), and refuse a history whose sums would overflow. They register nothing
+    # themselves: they are plain steps, listed here in the order they run.
+    from exporter.normalize import asset_flags, holding_limits
+
+    for step in (asset_flags.flag_implausible_assets, holding_limits.refuse_sums_that_overflow):
+        if step not in DEDUPE_STEPS:
+            DEDUPE_STEPS.append(step)
 
 
 def any_candidate(con: duckdb.DuckDBPyConnection, where: str) -> bool:
