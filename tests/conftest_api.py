@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from exporter.pionex import landing
 from exporter.pionex.client import PionexClient
 from exporter.pionex.credentials import Credentials
 from exporter.pionex.throttle import Throttle
@@ -89,3 +90,34 @@ def cli_config(folder: Path, sim: RunningSimulator) -> tuple[Path, dict[str, str
         },
     )
     return db, no_key_env(config)
+
+
+def api_fill(fill_id: int, price: str, size: str, symbol: str = "BTC_USDT") -> dict:
+    """A trade/fills record as Pionex serves it (a BUY, no fee), on 2025-01-01."""
+    return {
+        "id": fill_id,
+        "orderId": 100 + fill_id,
+        "symbol": symbol,
+        "side": "BUY",
+        "role": "TAKER",
+        "price": price,
+        "size": size,
+        "fee": "0",
+        "feeCoin": symbol.split("_")[-1],
+        "timestamp": 1735689600000 + fill_id,
+    }
+
+
+def land_api_fills(db: Path, fills: list[dict]) -> None:
+    """Store fills exactly as a fetch stores what the API served (records kept raw, unvetted)."""
+    with open_db(db) as con:
+        cp = landing.load_checkpoint(con, "default", "/api/v1/trade/fills", "BTC_USDT")
+        records = [(f"{f['id']}:{f['orderId']}:TAKER", f["timestamp"], f, None) for f in fills]
+        landing.PageWriter(con, 0).write(
+            cp,
+            run_id=1,
+            kind="fill",
+            endpoint="/api/v1/trade/fills",
+            params={"symbol": "BTC_USDT"},
+            records=records,
+        )

@@ -19,6 +19,33 @@ SOURCE_FAMILY = "api:trade/fills"
 _PRICE, _SIZE = "DECIMAL(38,14)", "DECIMAL(38,10)"
 
 
+def exact_product(price_sql: str, size_sql: str) -> str:
+    """price x size (DECIMAL(38,14) x DECIMAL(38,10)) as DECIMAL(38,18), NULL when it is 10^20
+    or more (not storable: flagged).
+
+    DuckDB types the plain product DECIMAL(38,24), which overflows at 10^14, and that error
+    aborted the whole rebuild. So each factor is split into its whole and fractional parts and
+    the four partial products, each typed to fit, are added: exact but for the rounding of the
+    last one (fraction x fraction) to 18 decimals, which is the rounding of the whole product
+    (all four have the same sign)."""
+    p, q = f"({price_sql})", f"({size_sql})"
+    p_whole, p_frac = (
+        f"CAST(trunc({p}) AS DECIMAL(38,0))",
+        f"CAST({p} - trunc({p}) AS DECIMAL(15,14))",
+    )
+    q_whole, q_frac = (
+        f"CAST(trunc({q}) AS DECIMAL(38,0))",
+        f"CAST({q} - trunc({q}) AS DECIMAL(11,10))",
+    )
+    terms = (
+        f"{p_whole} * {q_whole}",
+        f"{p_whole} * {q_frac}",
+        f"{p_frac} * {q_whole}",
+        f"{p_frac} * {q_frac}",
+    )
+    return "TRY(" + " + ".join(f"CAST({t} AS DECIMAL(38,18))" for t in terms) + ")"
+
+
 def _fields_sql(account: str | None) -> str:
     where = f"AND account = {literal(account)}" if account is not None else ""
     return f"""
@@ -43,12 +70,23 @@ def api_fill_candidates(account: str | None) -> list[str]:
         f"(TRY_CAST(f._price AS {_PRICE}) <> TRY_CAST(f._price AS DECIMAL(38,18)) "
         f"OR TRY_CAST(f._size AS {_SIZE}) <> TRY_CAST(f._size AS DECIMAL(38,18)))"
     )
+    # A tiny value (1e-20) would be stored as 0 without a word: flagged like an export's.
+    beyond_18 = " OR ".join(
+        f"coalesce(regexp_matches(f.{v}, '\\.\\d{{18}}\\d*[1-9]'), false)"
+        for v in ("_price", "_size", "_fee")
+    )
+    product = exact_product(f"TRY_CAST(f._price AS {_PRICE})", f"TRY_CAST(f._size AS {_SIZE})")
     reason = f"""CASE
         WHEN f._problem IS NOT NULL THEN 'API record did not match its request: ' || f._problem
         WHEN f._side NOT IN ('BUY', 'SELL') THEN 'unknown side ' || coalesce(f._side, 'NULL')
         WHEN TRY_CAST(f._size AS DECIMAL(38,18)) IS NULL OR TRY_CAST(f._price AS DECIMAL(38,18)) IS NULL
-            THEN 'price or size is not a number'
+            THEN 'price or size is not a number of at most 20 integer digits'
+        WHEN f._fee IS NOT NULL AND TRY_CAST(f._fee AS DECIMAL(38,18)) IS NULL
+            THEN 'fee is not a number of at most 20 integer digits: fee not booked'
+        WHEN {product} IS NULL
+            THEN 'quote amount price x size is 10^20 or more: too large to store, quote side not booked'
         WHEN {lost} THEN 'price has more than 14 or size more than 10 decimals: quote amount rounded'
+        WHEN {beyond_18} THEN 'a number has more than 18 decimals: stored rounded to 18'
         WHEN strpos(f._symbol, '_') = 0 THEN 'symbol is not BASE_QUOTE: ' || f._symbol
     END"""
     values = {
@@ -66,7 +104,7 @@ def api_fill_candidates(account: str | None) -> list[str]:
         "base_asset": "regexp_extract(f._symbol, '^(.*)_[^_]+$', 1)",
         "base_amount": "TRY_CAST(f._size AS DECIMAL(38,18))",
         "quote_asset": "regexp_extract(f._symbol, '_([^_]+)$', 1)",
-        "quote_amount": f"TRY_CAST(f._price AS {_PRICE}) * TRY_CAST(f._size AS {_SIZE})",
+        "quote_amount": product,
         "price": "TRY_CAST(f._price AS DECIMAL(38,18))",
         "fee_asset": "upper(f._fee_coin)",
         "fee_amount": "TRY_CAST(f._fee AS DECIMAL(38,18))",

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import duckdb
 
-from exporter.normalize import api_fills, views
+from exporter.normalize import api_fills, asset_flags, holding_limits, views
 
 CandidateSource = Callable[[str | None], list[str]]
 """account (None: every account) -> SELECTs producing the transaction columns."""
@@ -30,4 +30,7 @@ DEDUPE_STEPS: tuple[DedupeStep, ...] = (
     views.futures_funding,
     views.record,  # stores _dropped in view_choices and drops it
     api_fills.drop_exported_twins,
+    # Then the checks of what the steps above kept:
+    asset_flags.flag_implausible_assets,  # an asset that is no ticker (sources/tickers.py)
+    holding_limits.refuse_sums_that_overflow,  # a history whose sums would not stay exact
 )

@@ -68,12 +68,18 @@ def coin_amount_inexact(amount_sql: str, coin_sql: str) -> str:
 
 
 def price_in_coins(price_sql: str, base_sql: str, quote_sql: str) -> str:
-    """A price per base unit, rescaled when base or quote is a milli-coin (MBTC price x 1000)."""
+    """A price per base unit, rescaled when base or quote is a milli-coin (MBTC price x 1000);
+    NULL when the rescaled price is 10^20 or more (price_too_large flags it)."""
     return (
-        f"(CASE WHEN {_milli(base_sql)} AND NOT {_milli(quote_sql)} THEN ({price_sql}) * 1000 "
+        f"(CASE WHEN {_milli(base_sql)} AND NOT {_milli(quote_sql)} THEN TRY(({price_sql}) * 1000) "
         f"WHEN {_milli(quote_sql)} AND NOT {_milli(base_sql)} "
         f"THEN CAST(({price_sql}) * 0.001::DECIMAL(4,3) AS {MONEY_SQL}) ELSE ({price_sql}) END)"
     )
+
+
+def price_too_large(price_sql: str, base_sql: str, quote_sql: str) -> str:
+    """TRUE when a milli-coin price x 1000 does not fit DECIMAL(38,18) (it is not stored)."""
+    return f"({price_sql} IS NOT NULL AND {price_in_coins(price_sql, base_sql, quote_sql)} IS NULL)"
 
 
 def pair_part(symbol_sql: str, part: int) -> str:
@@ -87,7 +93,9 @@ def pair_part(symbol_sql: str, part: int) -> str:
 # ---- exact division ------------------------------------------------------------------------------
 # DuckDB divides DECIMALs in floating point. A base quantity derived as amount / price must be
 # exact, so the quotient is computed by long division on the 128-bit integers behind
-# DECIMAL(38,18): integer part, then three chunks of six decimals.
+# DECIMAL(38,18): integer part, then three chunks of six decimals. A quotient of 10^20 or more
+# (a tiny price, a huge amount) does not fit DECIMAL(38,18): it is not stored, and flagged
+# (quotient_unstorable), never a failed cast that aborts the import.
 
 
 def _scaled_int(sql: str) -> str:
@@ -105,16 +113,35 @@ def _chunks(a: str, b: str) -> tuple[str, list[str], str]:
     return f"CAST({big_a} // {big_b} AS VARCHAR)", digits, remainder
 
 
+_MAX_DIVISOR = "100000000000000"  # 10^14: remainder x 10^6 must fit in 128 bits
+_WHOLE_LIMIT = "100000000000000000000::HUGEINT"  # 10^20: DECIMAL(38,18) holds 20 integer digits
+
+
+def _positive(a: str, b: str) -> str:
+    return f"(({a}) > 0 AND ({b}) > 0)"
+
+
 def _divisible(a: str, b: str) -> str:
-    # Positive operands only, and a divisor small enough that remainder x 10^6 fits in 128 bits.
-    return f"(({a}) > 0 AND ({b}) > 0 AND ({b}) < 100000000000000)"
+    # Positive operands, a divisor small enough for the long division, a quotient that fits.
+    # A CASE, not AND: DuckDB may evaluate both sides of an AND, and b may be 0.
+    return (
+        f"(CASE WHEN {_positive(a, b)} AND ({b}) < {_MAX_DIVISOR} "
+        f"THEN {_scaled_int(a)} // {_scaled_int(b)} < {_WHOLE_LIMIT} ELSE false END)"
+    )
 
 
 def exact_quotient(a: str, b: str) -> str:
-    """a / b truncated to 18 decimals, computed exactly; NULL unless both are positive."""
+    """a / b truncated to 18 decimals, computed exactly; NULL unless both are positive and the
+    quotient can be stored (see quotient_unstorable)."""
     whole, digits, _ = _chunks(a, b)
     text = f"{whole} || '.' || " + " || ".join(digits)
     return f"(CASE WHEN {_divisible(a, b)} THEN CAST({text} AS {MONEY_SQL}) END)"
+
+
+def quotient_unstorable(a: str, b: str) -> str:
+    """TRUE when a and b are positive but a / b is not stored: 10^20 or more, or a divisor of
+    10^14 or more (beyond the long division's 128 bits)."""
+    return f"coalesce({_positive(a, b)} AND NOT {_divisible(a, b)}, false)"
 
 
 def quotient_inexact(a: str, b: str) -> str:

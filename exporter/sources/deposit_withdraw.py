@@ -18,7 +18,7 @@ DEPOSIT_WITHDRAW_V2023 = Layout(
         Column("date(UTC+0)", "at", Kind.TIMESTAMP),
         Column("tx_type", "tx_type"),
         Column("amount", "amount", Kind.DECIMAL),
-        Column("coin", "coin"),
+        Column("coin", "coin", Kind.COIN),
         Column("network", "network", required=False),
         Column("txid", "txid", required=False),
         Column("fee", "fee", Kind.DECIMAL, required=False),

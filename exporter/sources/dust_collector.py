@@ -15,7 +15,7 @@ DUST_COLLECTOR_V2025 = Layout(
     columns=(
         Column("date(UTC+0)", "at", Kind.TIMESTAMP),
         Column("amount", "amount", Kind.DECIMAL),
-        Column("coin", "coin"),
+        Column("coin", "coin", Kind.COIN),
         Column("price", "price", Kind.DECIMAL, required=False),
         Column("swap_value", "swap_value", Kind.DECIMAL),
         EXTRA_COLUMN,

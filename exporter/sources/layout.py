@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from exporter.sources.per_value import per_value
+from exporter.sources.tickers import EXPECTED_COIN, EXPECTED_SYMBOL
 
 # Formats Pionex writes, then what Excel writes when a user re-saves the file.
 TIMESTAMP_FORMATS = (
@@ -26,6 +27,9 @@ class Kind(Enum):
     TIMESTAMP = "a date-time such as 2025-01-31 23:59:59 (UTC)"
     DECIMAL = "a plain decimal number such as 0.00123"
     TEXT = "text"
+    # Text checked against sources/tickers.py: a cell outside the pattern is refused.
+    COIN = EXPECTED_COIN
+    SYMBOL = EXPECTED_SYMBOL
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ OTHERS_V2025 = Layout(
     family="others",
     columns=(
         Column("date(UTC+0)", "at", Kind.TIMESTAMP),
-        Column("coin", "coin"),
+        Column("coin", "coin", Kind.COIN),
         Column("amount", "amount", Kind.DECIMAL),
         Column("tag", "tag", required=False),
         Column("comment", "comment", required=False),

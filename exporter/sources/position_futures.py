@@ -13,7 +13,7 @@ POSITION_FUTURES_V2025 = Layout(
     family="position_futures",
     columns=(
         Column("position_id", "position_id"),
-        Column("symbol", "symbol"),
+        Column("symbol", "symbol", Kind.SYMBOL),
         Column("position_side", "position_side", required=False),
         Column("open_time", "open_time", Kind.TIMESTAMP, required=False),
         Column("close_time", "close_time", Kind.TIMESTAMP),

@@ -30,7 +30,7 @@ RAW_TRADING_DETAILS_V2025 = Layout(
         Column("market_type", "market_type", required=False),
         Column("tax_id", "tax_id", required=False),
         Column("fee", "fee", Kind.DECIMAL, required=False),
-        Column("fee_coin", "fee_coin", required=False),
+        Column("fee_coin", "fee_coin", Kind.COIN, required=False),
         EXTRA_COLUMN,
     ),
     maps=fill_maps("r.qty", _FEE_COIN, "r.market_type", "r.tax_id"),

@@ -13,9 +13,9 @@ STAKING_V2025 = Layout(
     columns=(
         Column("date(UTC+0)", "at", Kind.TIMESTAMP),
         Column("Received Quantity", "received_qty", Kind.DECIMAL, required=False),
-        Column("Received Currency", "received_coin", required=False),
+        Column("Received Currency", "received_coin", Kind.COIN, required=False),
         Column("Sent Quantity", "sent_qty", Kind.DECIMAL, required=False),
-        Column("Sent Currency", "sent_coin", required=False),
+        Column("Sent Currency", "sent_coin", Kind.COIN, required=False),
         Column("tag", "tag", required=False),
     ),
     maps={

@@ -15,7 +15,9 @@ from exporter.sources.coins import (
     exact_quotient,
     pair_part,
     price_in_coins,
+    price_too_large,
     quotient_inexact,
+    quotient_unstorable,
 )
 from exporter.sources.layout import Column, Kind, Layout, is_futures
 from exporter.sources.partial import EXTRA_COLUMN, with_extras
@@ -49,13 +51,19 @@ def fill_maps(
     }
 
 
-def fill_review(qty: str, fee_coin: str, *clauses: str) -> str:
-    """The checks every fill layout shares, then the layout's own clauses (first reason wins)."""
+def fill_review(qty: str, fee_coin: str, *clauses: str, unstorable: str = "") -> str:
+    """The checks every fill layout shares, then the layout's own clauses (first reason wins).
+
+    `unstorable`: a clause for a derived quantity that cannot be stored (it is NULL then, and
+    must not read as a zero-quantity fill)."""
     return f"""CASE
         WHEN upper(r.side) NOT IN ('BUY', 'SELL') THEN 'unknown side ' || r.side || ': not booked'
         WHEN {BASE} = '' THEN 'symbol is not BASE_QUOTE: ' || r.symbol
         WHEN r.amount < 0 OR r.fee < 0 OR r.price < 0 OR {qty} < 0
             THEN 'negative quantity, amount, price or fee in a fill'
+        {unstorable}
+        WHEN {price_too_large("r.price", BASE, QUOTE)}
+            THEN 'price x 1000 (milli-coin) is 10^20 or more: too large to store, price left empty'
         WHEN coalesce(r.amount, 0) = 0 OR coalesce({qty}, 0) = 0 THEN 'zero-quantity fill'
         WHEN {coin_amount_inexact(qty, BASE)} OR {coin_amount_inexact("r.amount", QUOTE)}
             THEN 'milli-coin amount needs more than 18 decimals once divided by 1000: rounded'
@@ -67,6 +75,11 @@ def fill_review(qty: str, fee_coin: str, *clauses: str) -> str:
 _INEXACT = (
     f"WHEN {quotient_inexact('r.amount', 'r.price')} THEN "
     "'base quantity amount / price needs more than 18 decimals: truncated to 18'"
+)
+_UNSTORABLE = (
+    f"WHEN {quotient_unstorable('r.amount', 'r.price')} THEN "
+    "'base quantity amount / price is 10^20 or more (or the price 10^14 or more): "
+    "too large to store, base side not booked'"
 )
 _STATE = (
     "WHEN r.state IS NOT NULL AND upper(r.state) NOT IN ('FILLED', 'PARTIALLY_FILLED') "
@@ -84,7 +97,7 @@ FILL_COLUMNS = (
     Column("amount", "amount", Kind.DECIMAL),
     Column("price", "price", Kind.DECIMAL),
     Column("side", "side"),
-    Column("symbol", "symbol"),
+    Column("symbol", "symbol", Kind.SYMBOL),
 )
 
 TRADING_V2025 = Layout(
@@ -93,7 +106,7 @@ TRADING_V2025 = Layout(
     columns=(
         *FILL_COLUMNS,
         Column("fee", "fee", Kind.DECIMAL, required=False),
-        Column("fee_coin", "fee_coin", required=False),
+        Column("fee_coin", "fee_coin", Kind.COIN, required=False),
         Column("market_type", "market_type", required=False),
         Column("tax_id", "tax_id", required=False),
     ),
@@ -111,14 +124,14 @@ TRADING_V2024 = Layout(
         Column("price", "price", Kind.DECIMAL),
         Column("order_type", "order_type", required=False),
         Column("side", "side"),
-        Column("symbol", "symbol"),
+        Column("symbol", "symbol", Kind.SYMBOL),
         Column("state", "state", required=False),
         Column("fee", "fee", Kind.DECIMAL, required=False),
         Column("strategy_type", "strategy_type", required=False),
     ),
     maps=fill_maps(DERIVED_QTY, QUOTE, strategy="r.strategy_type")
     | {"description": "concat_ws(' ', r.order_type, r.state)"},
-    review=fill_review(DERIVED_QTY, QUOTE, _STATE, _INEXACT),
+    review=fill_review(DERIVED_QTY, QUOTE, _STATE, _INEXACT, unstorable=_UNSTORABLE),
     notes="2024 layout: amount is quote, no base column (base = amount / price), fee in quote.",
 )
 
@@ -128,7 +141,7 @@ TRADING_V2022 = Layout(
     columns=(
         Column("date(UTC+0)", "at", Kind.TIMESTAMP),
         Column("side", "side"),
-        Column("symbol", "symbol"),
+        Column("symbol", "symbol", Kind.SYMBOL),
         Column("amount", "amount", Kind.DECIMAL),
         Column("price", "price", Kind.DECIMAL),
         Column("fee", "fee", Kind.DECIMAL, required=False),
@@ -136,7 +149,7 @@ TRADING_V2022 = Layout(
         EXTRA_COLUMN,
     ),
     maps=fill_maps(DERIVED_QTY, QUOTE),
-    review=with_extras(fill_review(DERIVED_QTY, QUOTE, _STATE, _INEXACT)),
+    review=with_extras(fill_review(DERIVED_QTY, QUOTE, _STATE, _INEXACT, unstorable=_UNSTORABLE)),
     notes="2022 workbook tab (partly known): amount is quote, base = amount / price; "
     "columns in any order, undocumented ones kept and flagged.",
     extra_ok=True,

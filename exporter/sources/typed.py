@@ -13,6 +13,12 @@ import polars as pl
 from exporter.money import MAX_SCALE, MONEY_POLARS
 from exporter.sources.date_order import timestamp_expr
 from exporter.sources.layout import TIMESTAMP_FORMATS, Kind, Layout
+from exporter.sources.tickers import (
+    MAX_SYMBOL_CHARS,
+    MAX_TICKER_CHARS,
+    SYMBOL_PATTERN,
+    TICKER_PATTERN,
+)
 
 # Pionex cells are short (a 64-hex txid is the longest); a far longer one is a damaged or hostile
 # file, and copying it into every output's description helps nobody.
@@ -25,6 +31,11 @@ _KEPT_PART = rf"^([+-]?\d*\.\d{{{MAX_SCALE}}})\d+$"
 _FIRST_DROPPED = rf"\.\d{{{MAX_SCALE}}}(\d)"
 UNKNOWN_ORDER = pl.lit(None, pl.String)  # a file whose slash dates show no order (or none at all)
 _ONE_STEP = pl.lit(1).cast(MONEY_POLARS) / pl.lit(10**MAX_SCALE).cast(MONEY_POLARS)  # 1E-18, exactly
+# Coin and symbol cells: the tickers.py pattern, in any case (coins.py upper-cases them).
+_NAME_RULES = {
+    Kind.COIN: (f"(?i){TICKER_PATTERN}", MAX_TICKER_CHARS),
+    Kind.SYMBOL: (f"(?i){SYMBOL_PATTERN}", MAX_SYMBOL_CHARS),
+}
 
 
 def cell_column(index: int) -> str:
@@ -122,7 +133,7 @@ def first_bad_cell(
     """(line, column index, value, why) of the first cell its layout cannot accept, or None.
 
     `frame` holds text cells c0..cN and line_no, `typed` is typed_frame(frame, layout); why is
-    'too_long', 'empty', 'timestamp' or 'decimal'. A table may hold fewer cells than the layout
+    'too_long', 'empty', 'timestamp', 'decimal', 'coin' or 'symbol'. A table may hold fewer cells than the layout
     declares (absent optional columns)."""
     problems = [
         (pl.col(name).str.len_chars() > MAX_CELL_CHARS, int(name[1:]), "too_long")
@@ -135,7 +146,12 @@ def first_bad_cell(
         present = _text(i).is_not_null()
         if column.required:
             problems.append((~present, i, "empty"))
-        if column.kind is not Kind.TEXT:
+        if column.kind in _NAME_RULES:
+            pattern, longest = _NAME_RULES[column.kind]
+            text = _text(i)
+            unlike = ~text.str.contains(pattern) | (text.str.len_chars() > longest)
+            problems.append((present & unlike, i, column.kind.name.lower()))
+        elif column.kind is not Kind.TEXT:
             unparsed = typed[column.name].is_null()
             problems.append((present & unparsed, i, column.kind.name.lower()))
     flags = frame.select(

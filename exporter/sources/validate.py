@@ -41,6 +41,16 @@ def validate(frame: pl.DataFrame, layout: Layout, file: str, typed: pl.DataFrame
             value=value or "",
             expected=column.kind.value,
         )
+    if why in ("coin", "symbol"):
+        raise InputError(
+            file,
+            f"not a {'coin ticker' if why == 'coin' else 'Pionex symbol'}: a damaged row "
+            "(a stray quote, a shifted column?)",
+            line=line,
+            column=column.header,
+            value=value,
+            expected=column.kind.value,
+        )
     if why == "timestamp":
         raise InputError(
             file,

@@ -26,6 +26,17 @@ from tests.helpers import (
 )
 
 EXPORT_DIR = "pionex_txn_2026-03-01_2026-03-31_gen_2026-04-02"
+TRADING_V2024_HEADER = (
+    "date(UTC+0)",
+    "amount",
+    "price",
+    "order_type",
+    "side",
+    "symbol",
+    "state",
+    "fee",
+    "strategy_type",
+)
 
 TRADE = (
     "2026-03-03 10:00:01",
@@ -333,6 +344,78 @@ def cases() -> list[Case]:
             "refused",
             ("others.csv", "line 2", "column 'comment'", "5,000,000 characters"),
         ),
+        # --- a coin or symbol that is no ticker (issue 15, defect 7) ----------------------------------
+        Case(
+            "formula-looking symbol",
+            _csv(
+                trading,
+                TRADING_HEADER,
+                [with_cell(TRADE, 5, '=HYPERLINK("http://evil.example","x")')],
+            ),
+            "refused",
+            ("trading.csv", "line 2", "column 'symbol'", "=HYPERLINK", "Pionex symbol"),
+        ),
+        Case(
+            "stray quote in the symbol",
+            _bytes(
+                trading,
+                _good_trading()
+                + b'"2026-03-03 10:00:02","0.01","1","100","BUY",ETH_USDT","0","USDT","Spot","s"\n',
+            ),
+            "refused",
+            ("trading.csv", "line 3", "column 'symbol'", 'ETH_USDT"', "Pionex symbol"),
+        ),
+        Case(
+            "a date in the coin column of others.csv",
+            _csv("others.csv", OTHERS_HEADER, [OTHER, with_cell(OTHER, 1, "2025-13-01 00:00:00")]),
+            "refused",
+            ("others.csv", "line 3", "column 'coin'", "2025-13-01 00:00:00", "coin ticker"),
+        ),
+        Case(
+            "a number in the coin column of deposit-withdraw.csv",
+            _csv("deposit-withdraw.csv", DW_HEADER, [with_cell(DEPOSIT, 3, "100")]),
+            "refused",
+            ("deposit-withdraw.csv", "line 2", "column 'coin'", "'100'", "coin ticker"),
+        ),
+        Case(
+            "a sentence as the fee coin",
+            _csv(trading, TRADING_HEADER, [with_cell(TRADE, 7, "USDT (rebate)")]),
+            "refused",
+            ("trading.csv", "line 2", "column 'fee_coin'", "USDT (rebate)"),
+        ),
+        # --- huge values (issue 15, defect 2) ---------------------------------------------------------
+        Case(
+            "2024 layout: amount / price of 10^20 or more",
+            _csv(
+                trading,
+                TRADING_V2024_HEADER,
+                [
+                    (
+                        "2024-11-30 00:04:25",
+                        "1000000",
+                        "0.00000000000001",
+                        "LIMIT",
+                        "BUY",
+                        "SOL_USDT",
+                        "FILLED",
+                        "0.002",
+                        "",
+                    )
+                ],
+            ),
+            "flagged",
+            ("10^20 or more", "base side not booked"),
+        ),
+        Case(
+            "a coin's movements add up past 10^20",
+            _csv(
+                "others.csv",
+                OTHERS_HEADER,
+                [with_cell(with_cell(OTHER, 2, "60000000000000000000"), 3, "CommissionIn")] * 2,
+            ),
+            "refused",
+            ("others.csv", "line 3", "column 'amount'", "60000000000000000000", "10^20"),
+        ),
         # --- kept and flagged, never dropped --------------------------------------------------------
         Case(
             "negative quantity in a fill",
@@ -357,12 +440,8 @@ def cases() -> list[Case]:
             ("negative amount or fee",),
         ),
         Case(
-            "formula-looking symbol",
-            _csv(
-                trading,
-                TRADING_HEADER,
-                [with_cell(TRADE, 5, '=HYPERLINK("http://evil.example","x")')],
-            ),
+            "symbol without an underscore",
+            _csv(trading, TRADING_HEADER, [with_cell(TRADE, 5, "BTCUSDT")]),
             "flagged",
             ("symbol is not BASE_QUOTE",),
         ),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest_api import api_fill, land_api_fills
 from tests.helpers import DW_HEADER, OTHERS_HEADER, STAKING_HEADER, TRADING_HEADER, cli, write_csv
 from tests.reliability.outputs import BINARY_FORMATS, cells, formats, run_export
 
@@ -24,8 +25,9 @@ NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 def _hostile_export(folder: Path, payload: str) -> list[Path]:
-    """Every text column that can reach an output carries the payload."""
-    coin = payload  # coins are upper-cased on import; the payload's first character survives
+    """Every free-text column that can reach an output carries the payload. Coin and symbol cells
+    refuse it (tests/test_tickers.py): the payload reaches the asset columns through an API fill
+    instead (_hostile_fill)."""
     return [
         write_csv(
             folder / "trading.csv",
@@ -37,9 +39,9 @@ def _hostile_export(folder: Path, payload: str) -> list[Path]:
                     "10",
                     "10",
                     "BUY",
-                    f"{payload}_USDT",
+                    "BTC_USDT",
                     "0.1",
-                    coin,
+                    "USDT",
                     "Spot",
                     payload,
                 ),
@@ -61,7 +63,7 @@ def _hostile_export(folder: Path, payload: str) -> list[Path]:
             folder / "deposit-withdraw.csv",
             DW_HEADER,
             [
-                ("2025-04-02 00:00:00", "DEPOSIT", "5", coin, payload, payload, "0"),
+                ("2025-04-02 00:00:00", "DEPOSIT", "5", "USDT", payload, payload, "0"),
                 ("2025-04-02 00:00:01", payload, "5", "USDT", "TRC20", "0xab", "0"),
             ],
         ),
@@ -69,21 +71,31 @@ def _hostile_export(folder: Path, payload: str) -> list[Path]:
             folder / "others.csv",
             OTHERS_HEADER,
             [
-                ("2025-04-03 00:00:00", coin, "1", payload, payload),
+                ("2025-04-03 00:00:00", "USDT", "1", payload, payload),
                 ("2025-04-03 00:00:01", "USDT", "-1", "FundingFee", payload),
             ],
         ),
         write_csv(
             folder / "staking.csv",
             STAKING_HEADER,
-            [("2025-04-04 00:00:00", "0.1", coin, "", "", payload)],
+            [("2025-04-04 00:00:00", "0.1", "USDT", "", "", payload)],
         ),
     ]
+
+
+def _hostile_fill(db: Path, payload: str) -> None:
+    """An API fill whose pair and fee coin are the payload: booked (and flagged) as it says,
+    so the payload is in the asset columns of every output."""
+    fill = api_fill(1, "10", "1", symbol=f"{payload}_USDT") | {"fee": "0.1", "feeCoin": payload}
+    land_api_fills(db, [fill])
+    result = cli("--db", db, "rebuild")
+    assert result.exit_code == 0, result.output
 
 
 def _imported(db: Path, folder: Path, payload: str) -> None:
     result = cli("--db", db, "import", *_hostile_export(folder, payload))
     assert result.exit_code == 0, result.output
+    _hostile_fill(db, payload)
 
 
 def _dangerous_cells(db: Path, fmt: str, out: Path) -> tuple[list[str], int]:
