@@ -7,6 +7,11 @@ review` (every flagged row with its reason and origin), and `Bots` (each bot's i
 and fees from the API, see `xlsx_bots`). A sheet that would pass Excel's
 1,048,576 rows continues on `Transactions (2)`, ...
 
+A period of more than DETAIL_THRESHOLD (200,000) transactions gets the totals workbook instead
+(`outputs/xlsx_totals.py`): Summary, `Monthly by asset`, `Per pair`, `Per bot`, `Deposits &
+withdrawals`, `Income & expenses`, `Needs review` and `Bots`, the Summary naming the commands that
+write every booked transaction; `full=True` (`--full`) writes every row whatever the size.
+
 Exactness: Excel stores numbers as binary floats (about 15 significant digits), so an amount
 like 123456789012345678.5 or 0.000000000000000001 + 5000 cannot be held exactly in a number
 cell. Amount cells are real numbers (sortable, summable, formatted), and every amount also has an
@@ -48,6 +53,17 @@ from exporter.outputs.common import Selection, atomic_output, safe_text
 from exporter.outputs.flows import ORDER_BY
 from exporter.outputs.values import VALUE_JOIN
 from exporter.outputs.xlsx_bots import write_bots_sheet
+from exporter.outputs.xlsx_totals import (
+    DETAIL_THRESHOLD,
+    FIGURES,
+    KEPT_DETAIL,
+    TOTALS,
+    Totals,
+    detail_notes,
+    order_sql,
+    source_sql,
+    workbook_is_totals,
+)
 
 EXCEL_MAX_ROWS = 1_048_576
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -121,6 +137,24 @@ REVIEW_COLUMNS = (
     Column("File SHA-256", "file_sha256"),
     Column("Txn id", "txn_id"),
 )
+
+
+def totals_columns(totals: Totals) -> tuple[Column, ...]:
+    """A totals sheet's columns (outputs/xlsx_totals.py): keys, asset, sums as numbers and text."""
+    keys = tuple(Column(header, f"k{i}") for i, (header, _sql) in enumerate(totals.keys))
+    sums = ("f_in", "f_out", "f_fees", "f_net")
+    return (
+        *keys,
+        Column("Asset", "asset"),
+        *(_amount(name, column) for name, column in zip(FIGURES, sums, strict=True)),
+        Column("Movements", "movements", "int"),
+        *(
+            Column(f"{name} (exact)", _exact(column))
+            for name, column in zip(FIGURES, sums, strict=True)
+        ),
+    )
+
+
 # On paper, a sheet shows its columns up to this one: what happened and whether it needs review.
 # All 32 columns on one page wide print at ~2 pt; these 13 print near full size. The exact
 # digits and the provenance stay on screen (and in the CSV exports).
@@ -142,7 +176,7 @@ NOTES = (
     "every digit as text: use them when a figure must be exact.",
     # pandas' read_excel turns numeric-looking text into float64 unless a column's dtype is given.
     "pandas reads the '(exact)' text as floats (digits lost) unless told otherwise: read those "
-    "columns as text, e.g. pd.read_excel(FILE, sheet_name='Transactions', "
+    "columns as text, e.g. pd.read_excel(FILE, sheet_name='{rows_sheet}', "
     "dtype={'Base amount (exact)': str}), then decimal.Decimal(text) for each non-empty cell.",
     "Per asset: In = received (trades, deposits, income, futures profit); Out = sent; Fees = "
     "fees paid; Net = In - Out - Fees, the holding this history explains.",
@@ -163,8 +197,15 @@ class WorkbookResult:
     path: Path
     transactions: int
     sheets: tuple[str, ...]
+    totals_only: bool = False  # past the detail threshold: totals, not every row
 
     def describe(self) -> str:
+        if self.totals_only:
+            return (
+                f"wrote the totals of {self.transactions} transactions to {self.path} "
+                f"(sheets: {', '.join(self.sheets)}); more than the workbook lists row by row: "
+                "the Summary names the commands that write every one (or use --full)"
+            )
         return (
             f"wrote {self.transactions} transactions to {self.path} "
             f"(sheets: {', '.join(self.sheets)})"
@@ -263,7 +304,8 @@ class _Writer:
             sheet.freeze_panes(1, 0)
             _for_print(sheet)
             sheet.repeat_rows(0)
-            printed = [c.header for c in columns].index(PRINTED_THROUGH[columns])
+            last_printed = PRINTED_THROUGH.get(columns, columns[-1].header)
+            printed = [c.header for c in columns].index(last_printed)
             sheet.print_area(0, 0, max(rows_here, 1), printed)
             sheet.autofilter(0, 0, max(rows_here, 1), len(columns) - 1)
             sheet.ignore_errors(
@@ -336,7 +378,13 @@ def _period_end(selection: Selection) -> str:
     return f"DATE '{selection.date_to.isoformat()}'"
 
 
-def _summary(w: _Writer, con: duckdb.DuckDBPyConnection, selection: Selection, fast: bool) -> None:
+def _summary(
+    w: _Writer,
+    con: duckdb.DuckDBPyConnection,
+    selection: Selection,
+    detail: list[str] | None,
+) -> None:
+    """`detail`: the lines saying where every row is, when the workbook holds only totals."""
     sheet = w.book.add_worksheet("Summary")
     w.sheets.append("Summary")
     where = selection.where()
@@ -372,8 +420,15 @@ def _summary(w: _Writer, con: duckdb.DuckDBPyConnection, selection: Selection, f
             sheet.write(row, 1, value, fmt)
         row += 1
     row += 1
+    for line in detail or ():
+        sheet.write(row, 0, line, w.bold)
+        row += 1
+    if detail:
+        row += 1
+    # the pandas advice names a sheet of rows this workbook has
+    rows_sheet = "Deposits & withdrawals" if detail else "Transactions"
     for note in NOTES:
-        sheet.write(row, 0, note)
+        sheet.write(row, 0, note.replace("{rows_sheet}", rows_sheet))
         row += 1
     row += 1
 
@@ -515,23 +570,30 @@ def write(
     selection: Selection,
     *,
     fast: bool = False,
+    full: bool = False,
+    detail_threshold: int = DETAIL_THRESHOLD,
     rows_per_sheet: int = EXCEL_MAX_ROWS - 1,
 ) -> WorkbookResult:
-    """Write the workbook; `rows_per_sheet` is Excel's limit minus the header (tests lower it)."""
+    """Write the workbook; `rows_per_sheet` is Excel's limit minus the header (tests lower it).
+
+    More than `detail_threshold` transactions in the selection give the totals workbook
+    (outputs/xlsx_totals.py) unless `full`."""
     try:
         import xlsxwriter
     except ModuleNotFoundError:  # pragma: no cover - a packaging error, not a user's
         raise UserError(
             "the xlsx export needs the XlsxWriter package: pip install XlsxWriter"
         ) from None
-    full = False
+    disk_full = False
     try:
-        result = _write_book(xlsxwriter, con, Path(path), selection, fast, rows_per_sheet)
+        result = _write_book(
+            xlsxwriter, con, Path(path), selection, fast, rows_per_sheet, full, detail_threshold
+        )
     except OSError as exc:
         if exc.errno != errno.ENOSPC:
             raise
-        full = True
-    if full:
+        disk_full = True
+    if disk_full:
         # XlsxWriter's half-written files are still open; once the failure is dropped they are
         # closed by the garbage collector, which fails on the full disk again: quietly, not as
         # a warning on the terminal. Then the full disk is reported, naming the output.
@@ -552,8 +614,12 @@ def _write_book(
     selection: Selection,
     fast: bool,
     rows_per_sheet: int,
+    full: bool,
+    detail_threshold: int,
 ) -> WorkbookResult:
     where = selection.where()
+    count = int(con.execute(f"SELECT count(*) FROM transactions WHERE {where}").fetchall()[0][0])
+    totals_only = workbook_is_totals(count, detail_threshold, full)
     # XlsxWriter's part files go to a folder of ours beside the output (the system's temp folder
     # kept 160 MB of them after a disk filled up mid-write); it is removed whatever happens.
     with atomic_output(path) as tmp, _scratch_folder(Path(path)) as scratch:
@@ -572,11 +638,19 @@ def _write_book(
         # Fixed metadata (XlsxWriter also fixes the zip entry times): same database, same bytes.
         book.set_properties({"title": "Pionex history", "created": dt.datetime(2000, 1, 1)})
         w = _Writer(book, fast, rows_per_sheet)
-        _summary(w, con, selection, fast)
+        detail = detail_notes(path, selection, count, detail_threshold) if totals_only else None
+        _summary(w, con, selection, detail)
         source = f"SELECT * FROM transactions {VALUE_JOIN} WHERE {where}"
-        total = w.table(con, "Transactions", TRANSACTION_COLUMNS, source, ORDER_BY, "Account")
-        if not fast:
+        if totals_only:
+            for totals in TOTALS:
+                columns = totals_columns(totals)
+                w.table(con, totals.name, columns, source_sql(totals, selection), order_sql(totals))
+        else:
+            w.table(con, "Transactions", TRANSACTION_COLUMNS, source, ORDER_BY, "Account")
+        if not fast or totals_only:
             for name, kinds in KIND_SHEETS.items():
+                if totals_only and name not in KEPT_DETAIL:
+                    continue
                 listed = kinds or tuple(k for ks in KIND_SHEETS.values() for k in ks)
                 kinds_sql = ", ".join(f"'{k}'" for k in listed)
                 subset = f"{source} AND kind {'' if kinds else 'NOT '}IN ({kinds_sql})"
@@ -592,7 +666,7 @@ def _write_book(
         )
         write_bots_sheet(w, con, selection)
         book.close()
-    return WorkbookResult(Path(path), total, tuple(w.sheets))
+    return WorkbookResult(Path(path), count, tuple(w.sheets), totals_only)
 
 
 @contextmanager
