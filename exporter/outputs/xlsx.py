@@ -62,6 +62,7 @@ from exporter.outputs.xlsx_totals import (
     detail_notes,
     order_sql,
     source_sql,
+    totals_tables,
     workbook_is_totals,
 )
 
@@ -642,31 +643,50 @@ def _write_book(
         _summary(w, con, selection, detail)
         source = f"SELECT * FROM transactions {VALUE_JOIN} WHERE {where}"
         if totals_only:
-            for totals in TOTALS:
-                columns = totals_columns(totals)
-                w.table(con, totals.name, columns, source_sql(totals, selection), order_sql(totals))
+            _totals_sheets(w, con, selection)
         else:
             w.table(con, "Transactions", TRANSACTION_COLUMNS, source, ORDER_BY, "Account")
-        if not fast or totals_only:
-            for name, kinds in KIND_SHEETS.items():
-                if totals_only and name not in KEPT_DETAIL:
-                    continue
-                listed = kinds or tuple(k for ks in KIND_SHEETS.values() for k in ks)
-                kinds_sql = ", ".join(f"'{k}'" for k in listed)
-                subset = f"{source} AND kind {'' if kinds else 'NOT '}IN ({kinds_sql})"
-                if con.execute(f"SELECT count(*) FROM ({subset})").fetchall()[0][0]:
-                    w.table(con, name, TRANSACTION_COLUMNS, subset, ORDER_BY, "Account")
-        w.table(
-            con,
-            "Needs review",
-            REVIEW_COLUMNS,
-            f"{source} AND needs_review",
-            ORDER_BY,
-            "Account",
-        )
+            if not fast:
+                for name in KIND_SHEETS:
+                    _kind_sheet(w, con, name, source)
+            _review_sheet(w, con, source)
         write_bots_sheet(w, con, selection)
         book.close()
     return WorkbookResult(Path(path), count, tuple(w.sheets), totals_only)
+
+
+def _kind_sheet(w: _Writer, con: duckdb.DuckDBPyConnection, name: str, source: str) -> None:
+    """The sheet of one family of kinds (KIND_SHEETS), when the selection has such rows."""
+    kinds = KIND_SHEETS[name]
+    listed = kinds or tuple(k for ks in KIND_SHEETS.values() for k in ks)
+    kinds_sql = ", ".join(f"'{k}'" for k in listed)
+    subset = f"{source} AND kind {'' if kinds else 'NOT '}IN ({kinds_sql})"
+    if con.execute(f"SELECT count(*) FROM ({subset})").fetchall()[0][0]:
+        w.table(con, name, TRANSACTION_COLUMNS, subset, ORDER_BY, "Account")
+
+
+def _review_sheet(w: _Writer, con: duckdb.DuckDBPyConnection, source: str) -> None:
+    w.table(con, "Needs review", REVIEW_COLUMNS, f"{source} AND needs_review", ORDER_BY, "Account")
+
+
+def _totals_sheets(w: _Writer, con: duckdb.DuckDBPyConnection, selection: Selection) -> None:
+    """The totals workbook's sheets after its Summary (outputs/xlsx_totals.py)."""
+    kept = ", ".join(f"'{k}'" for name in KEPT_DETAIL for k in KIND_SHEETS[name])
+    # Only the kept rows are valued: the kind filter inside the join reaches the valuation
+    # view's scan (5M rows valued for a few thousand took most of the workbook's time).
+    valued = (
+        "LEFT JOIN (SELECT account, txn_id, value_usd FROM transaction_values "
+        f"WHERE kind IN ({kept})) AS valued USING (account, txn_id)"
+    )
+    where = selection.where()
+    detail_rows = f"SELECT * FROM transactions {valued} WHERE {where} AND kind IN ({kept})"
+    with totals_tables(con, selection, detail_rows) as detail:
+        for totals in TOTALS:
+            w.table(con, totals.name, totals_columns(totals), source_sql(totals), order_sql(totals))
+        for name in KEPT_DETAIL:
+            _kind_sheet(w, con, name, detail)
+    # its columns show no value: no valuation needed
+    _review_sheet(w, con, f"SELECT * FROM transactions WHERE {where}")
 
 
 @contextmanager
