@@ -65,6 +65,7 @@ from exporter.outputs.xlsx_totals import (
     totals_tables,
     workbook_is_totals,
 )
+from exporter.pionex.usd_source import usd_source_note
 
 EXCEL_MAX_ROWS = 1_048_576
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -186,7 +187,7 @@ NOTES = (
     "Rows marked 'Needs review' are booked as the file states them; see the 'Needs review' sheet.",
     "Printed, each sheet shows its columns up to 'Needs review' (what happened); the exact digits "
     "and where each row came from are in the columns to the right, on screen.",
-    "Values are in USD with USDT and USDC counted as exactly USD 1: a trade against them at its own "
+    "Values are in USD ({usd}): a trade against USDT or USDC at its own "
     "price, anything else at the day's close on Pionex (pionex-export prices). Blank: no price "
     "(pionex-export status says why); never guessed. Net value = Net at the last close stored "
     "on or before the period's end.",
@@ -428,8 +429,9 @@ def _summary(
         row += 1
     # the pandas advice names a sheet of rows this workbook has
     rows_sheet = "Deposits & withdrawals" if detail else "Transactions"
+    usd = usd_source_note(con)
     for note in NOTES:
-        sheet.write(row, 0, note.replace("{rows_sheet}", rows_sheet))
+        sheet.write(row, 0, note.replace("{rows_sheet}", rows_sheet).replace("{usd}", usd))
         row += 1
     row += 1
 
@@ -454,13 +456,24 @@ def _summary(
         closes AS (
             SELECT n.asset, arg_max(p.close, p.day) AS close, max(p.day) AS day
             FROM nets n JOIN prices p ON p.asset = n.asset
-                AND p.day <= {_period_end(selection)} GROUP BY n.asset)
+                AND p.day <= {_period_end(selection)} GROUP BY n.asset),
+        -- the USD source (schemas/011_usd_source.sql): USDT at the series' last close in the
+        -- period, a close in USDT converted at its own day's; no series: USDT is USD 1
+        series AS (
+            SELECT EXISTS (SELECT 1 FROM usdt_usd) AS configured, arg_max(close, day) AS close,
+                max(day) AS day
+            FROM usdt_usd WHERE day <= {_period_end(selection)})
         SELECT {safe_text("n.asset")}, CAST(amount_in AS DOUBLE), CAST(amount_out AS DOUBLE),
             CAST(fees AS DOUBLE), CAST(net AS DOUBLE), {_exact("net")}, movements,
-            CAST(CASE WHEN n.asset IN (SELECT asset FROM usd_pegged) THEN net
-                      ELSE usd_value(net, c.close) END AS DOUBLE),
-            CASE WHEN n.asset NOT IN (SELECT asset FROM usd_pegged) THEN c.day END
-        FROM nets n LEFT JOIN closes c USING (asset) ORDER BY 1
+            CAST(CASE WHEN n.asset = 'USDT' AND s.configured THEN amount_in_usd(net, s.close)
+                      WHEN n.asset IN (SELECT asset FROM usd_pegged) THEN net
+                      ELSE value_in_usd(usd_value(net, c.close),
+                                        CASE WHEN s.configured THEN r.close ELSE 1 END)
+                 END AS DOUBLE),
+            CASE WHEN n.asset = 'USDT' AND s.configured THEN s.day
+                 WHEN n.asset NOT IN (SELECT asset FROM usd_pegged) THEN c.day END
+        FROM nets n LEFT JOIN closes c USING (asset) CROSS JOIN series s
+        LEFT JOIN usdt_usd r ON r.day = c.day ORDER BY 1
         """
     ).fetchall()
     for values in assets:
