@@ -37,7 +37,7 @@ from functools import partial
 from pathlib import Path
 from xml.sax.saxutils import unescape
 
-from bench import bench_fetch
+from bench import bench_backfill_xlsx, bench_fetch
 from bench import generate as generate_module
 from bench.generate import GeneratedExport, generate
 
@@ -350,7 +350,8 @@ class Bench:
     def export_xlsx(self, db: Path, repeat: int) -> None:
         out, base_out = self.work / "workbook.xlsx", self.work / "workbook_baseline.xlsx"
         self.log("export xlsx")
-        tool = best_of(repeat, self.cli(db, "export", "xlsx", "-o", str(out)), self.fresh(out))
+        cmd = self.cli(db, "export", "xlsx", "--full", "-o", str(out))  # every row, as the baseline
+        tool = best_of(repeat, cmd, self.fresh(out))
         if not tool.ok:
             self.add(ratio_result("export xlsx", tool, tool, 1.0))
             return
@@ -381,6 +382,11 @@ class Bench:
             )
             return
         for row in rows:
+            self.add(result_from_dict(row))
+
+    def backfill_xlsx(self) -> None:
+        """bench/bench_backfill_xlsx.py: the default workbook of a --memory-rows history."""
+        for row in bench_backfill_xlsx.run(self.args.smoke, self.work, self.args.memory_rows):
             self.add(result_from_dict(row))
 
     def memory(self) -> None:
@@ -432,7 +438,7 @@ class Bench:
         plan += [
             (name, partial(self.module_rows, name, module)) for name, module in ROW_MODULES.items()
         ]
-        plan.append(("memory", self.memory))
+        plan += [("memory", self.memory), ("backfill", self.backfill_xlsx)]
         for name, step in plan:
             if not only or name in only:
                 step()
@@ -583,7 +589,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         action="append",
-        choices=["import", *ROW_MODULES, "memory"],
+        choices=["import", *ROW_MODULES, "memory", "backfill"],
         help="run only these benchmarks (repeatable)",
     )
     parser.add_argument(

@@ -52,3 +52,16 @@ def drop_sample_export(inbox: Path) -> Path:
     """Put the sample export into the inbox as the unzipped folder Pionex's zip contains."""
     source = next(p for p in SAMPLE_DATA.glob("pionex_txn_*") if p.is_dir())
     return Path(shutil.copytree(source, inbox / source.name))
+
+
+def drop_export_with_a_negative_balance(inbox: Path) -> Path:
+    """The sample export with its one USDT deposit cut from 6,000 to 5,000: its January and March
+    buys then spend more USDT than was deposited, so the balance goes negative on purpose (the
+    missing-deposit case `status` and `sync` must report)."""
+    folder = drop_sample_export(inbox)
+    deposits = folder / "deposit-withdraw.csv"
+    funded = '"DEPOSIT","6000.00000000","USDT"'
+    text = deposits.read_text(encoding="utf-8")
+    assert text.count(funded) == 1, "the sample's USDT deposit changed: update this fixture"
+    deposits.write_text(text.replace(funded, '"DEPOSIT","5000.00000000","USDT"'), encoding="utf-8")
+    return folder

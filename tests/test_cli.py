@@ -30,7 +30,7 @@ def test_sql_formats(db: Path, sample_zip: Path) -> None:
     as_json = json.loads(cli("--db", db, "sql", query, "--format", "json").stdout)
     assert as_json == [
         {"asset": "BTC", "amount": "0.01495"},
-        {"asset": "USDT", "amount": "770.073598769991226355"},
+        {"asset": "USDT", "amount": "1770.073598769991226355"},
     ]
     table = cli("--db", db, "sql", query).stdout.splitlines()
     assert table[0].split() == ["asset", "amount"] and table[-1] == "(2 rows)"

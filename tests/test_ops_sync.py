@@ -12,6 +12,7 @@ from exporter.app.lock import sync_lock
 from exporter.simulator import start
 from tests.helpers import OTHERS_HEADER, cli, ledger_nets, query, write_csv
 from tests.ops_support import (
+    drop_export_with_a_negative_balance,
     drop_sample_export,
     no_key_env,
     sim_config,
@@ -32,15 +33,19 @@ def setup(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_inbox_only_sync_imports_exports_and_is_silent_when_nothing_changed(setup) -> None:  # type: ignore[no-untyped-def]
     db, inbox, exports, env = setup
-    drop_sample_export(inbox)
+    drop_export_with_a_negative_balance(inbox)
     first = cli("sync", "--no-fetch", env=env)
-    # The sample export ends 2025-06-30 and starts with sells of coins bought earlier: the
+    # The export ends 2025-06-30 and its buys spend more USDT than its one deposit: the
     # completeness check reports the uncovered days and the negative balance, exit code 3.
     assert first.exit_code == 3, first.output
     assert first.stdout.startswith("sync default: 1 new file(s) imported (+34 rows)")
     assert "new problem(s)" in first.stdout and len(first.stdout.splitlines()) == 1
     assert "problem: new gap 2025-07-01" in first.stderr
     assert first.stderr.count("problem: new gap 2025-07-01") == 1
+    # 5,000 deposited, 3,770.02 + 1.88501 fees for the BTC, then 1,650.06 + 0.82503 for the ETH
+    assert "problem: new USDT balance goes negative on 2025-01-15 08:30:45 UTC (-422.79004;" in (
+        first.stderr
+    )
     assert "see `pionex-export status`" in first.stderr
     folders = list(exports.iterdir())
     assert len(folders) == 1 and (folders[0] / "coinledger.csv").exists()

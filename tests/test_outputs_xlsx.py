@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shlex
 import shutil
 import subprocess
 import zipfile
@@ -337,3 +338,132 @@ def test_readme_pandas_snippet_reads_every_exact_column_exactly(
         for row in frame.to_dict("records")  # type: ignore[attr-defined]
     }
     assert got == _exact_by_txn(full_db)
+
+
+# --- past the detail threshold: the totals workbook (issue 20) ---------------------------------
+
+TOTALS_SHEETS = [
+    "Summary",
+    "Monthly by asset",
+    "Per pair",
+    "Per bot",
+    "Deposits & withdrawals",
+    "Income & expenses",
+    "Needs review",
+]
+
+
+def _sums_from_ledger(full_db: Path, key) -> dict[tuple, dict[str, Decimal]]:  # type: ignore[no-untyped-def]
+    """In/Out/Fees/Net per key and asset, added up here in Decimal from the raw ledger rows."""
+    rows = query(
+        full_db,
+        "SELECT l.occurred_at, t.symbol, t.strategy, l.asset, l.leg, l.amount "
+        "FROM ledger l JOIN transactions t USING (account, txn_id)",
+    )
+    sums: dict[tuple, dict[str, Decimal]] = {}
+    for occurred_at, symbol, strategy, asset, leg, amount in rows:
+        k = key(occurred_at, symbol, strategy)
+        if k is None:
+            continue
+        entry = sums.setdefault(
+            (*k, asset), dict.fromkeys(("In", "Out", "Fees", "Net"), Decimal(0))
+        )
+        amount = Decimal(amount)
+        if leg == "fee":
+            entry["Fees"] -= amount
+        elif amount > 0:
+            entry["In"] += amount
+        else:
+            entry["Out"] -= amount
+        entry["Net"] += amount
+    return sums
+
+
+def _sheet_sums(sheet, keys: int) -> dict[tuple, dict[str, Decimal]]:  # type: ignore[no-untyped-def]
+    got = {}
+    for row in _table(sheet):
+        values = list(row.values())
+        figures = {n: Decimal(row[f"{n} (exact)"]) for n in ("In", "Out", "Fees", "Net")}
+        assert figures["In"] - figures["Out"] - figures["Fees"] == figures["Net"], row
+        for name, exact in figures.items():  # the number cell is the exact text, to Excel's digits
+            assert abs(Decimal(row[name]) - exact) <= Decimal("1e-15") * abs(exact), row
+        got[tuple(values[: keys + 1])] = figures
+    return got
+
+
+def test_past_the_threshold_the_workbook_holds_totals_equal_to_the_ledger(
+    full_db: Path, tmp_path: Path
+) -> None:
+    count = query(full_db, "SELECT count(*) FROM transactions")[0][0]
+    assert count > 10
+    out = tmp_path / "big.xlsx"
+    result = cli("--db", full_db, "export", "xlsx", "-o", out, "--detail-threshold", "10")
+    assert result.exit_code == 0, result.output
+    assert "the Summary names the commands" in result.output
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == TOTALS_SHEETS  # no Transactions, Trades, Futures or Other
+    month = lambda at, symbol, strategy: (at.strftime("%Y-%m"),)  # noqa: E731
+    pair = lambda at, symbol, strategy: (symbol,) if symbol else None  # noqa: E731
+    bot = lambda at, symbol, strategy: (strategy, symbol) if strategy else None  # noqa: E731
+    assert _sheet_sums(book["Monthly by asset"], 1) == _sums_from_ledger(full_db, month)
+    assert _sheet_sums(book["Per pair"], 1) == _sums_from_ledger(full_db, pair)
+    assert _sheet_sums(book["Per bot"], 2) == _sums_from_ledger(full_db, bot)
+    nets: dict[str, Decimal] = {}
+    for (_month, asset), figures in _sheet_sums(book["Monthly by asset"], 1).items():
+        nets[asset] = nets.get(asset, Decimal(0)) + figures["Net"]
+    assert {a: v for a, v in nets.items() if v} == ledger_nets(full_db)
+    # the rows a person checks one by one are all there
+    kinds = dict(query(full_db, "SELECT kind, count(*) FROM transactions GROUP BY kind"))
+    assert len(_table(book["Deposits & withdrawals"])) == kinds["deposit"] + kinds["withdrawal"]
+    assert len(_table(book["Income & expenses"])) == kinds["income"] + kinds.get("expense", 0)
+    flagged = query(full_db, "SELECT count(*) FROM transactions WHERE needs_review")[0][0]
+    assert len(_table(book["Needs review"])) == flagged
+
+
+def test_the_totals_summary_names_the_command_that_writes_every_booked_transaction(
+    full_db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "big.xlsx"
+    assert (
+        cli("--db", full_db, "export", "xlsx", "-o", out, "--detail-threshold", "10").exit_code == 0
+    )
+    lines = [
+        str(r[0])
+        for r in openpyxl.load_workbook(out)["Summary"].iter_rows(values_only=True)
+        if r[0]
+    ]
+    text = "\n".join(lines)
+    assert "every booked transaction" in text.lower() and "more than the 10 " in text
+    parquet = tmp_path / "big.parquet"
+    command = re.search(r"pionex-export (export parquet -o \S+ .*)$", text, re.M)
+    assert command, text
+    args = shlex.split(command.group(1))
+    assert args[:4] == ["export", "parquet", "-o", str(parquet)] and "--account" in args
+    # the command it names, run as printed, writes every transaction of the period
+    result = cli("--db", full_db, *args)
+    assert result.exit_code == 0, result.output
+    written = query(full_db, f"SELECT count(*) FROM read_parquet('{parquet}')")[0][0]
+    assert written == query(full_db, "SELECT count(*) FROM transactions")[0][0]
+    full = re.search(r"pionex-export (export xlsx --full .*)$", text, re.M)
+    assert full and str(out) in full.group(1)
+
+
+def test_full_writes_every_row_past_the_threshold(full_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "full.xlsx"
+    result = cli("--db", full_db, "export", "xlsx", "-o", out, "--detail-threshold", "10", "--full")
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[:2] == ["Summary", "Transactions"]
+    assert {"Trades", "Futures", "Other"} <= set(book.sheetnames)
+    assert not {"Monthly by asset", "Per pair", "Per bot"} & set(book.sheetnames)
+    assert _signed_flows(_table(book["Transactions"])) == ledger_nets(full_db)
+    summary = " ".join(str(r[0]) for r in book["Summary"].iter_rows(values_only=True) if r[0])
+    assert "booked transaction" not in summary
+
+
+def test_at_the_threshold_every_row_is_still_listed(full_db: Path, tmp_path: Path) -> None:
+    count = query(full_db, "SELECT count(*) FROM transactions")[0][0]
+    out = tmp_path / "edge.xlsx"
+    args = ("--db", full_db, "export", "xlsx", "-o", out, "--detail-threshold", str(count))
+    assert cli(*args).exit_code == 0
+    assert "Transactions" in openpyxl.load_workbook(out).sheetnames

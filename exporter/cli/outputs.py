@@ -182,6 +182,20 @@ Example:
     "(same data, same formats). "
     "Example: --fast",
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Write every transaction row by row, however many (past --detail-threshold the "
+    "workbook otherwise holds totals). Example: --full",
+)
+@click.option(
+    "--detail-threshold",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Above N transactions in the period, write totals instead of every row "
+    "(default 200000). Example: --detail-threshold 500000",
+)
 @pass_settings
 def export_xlsx(
     db: Path,
@@ -192,22 +206,33 @@ def export_xlsx(
     year: int | None,
     all_accounts: bool,
     fast: bool,
+    full: bool,
+    detail_threshold: int | None,
 ) -> None:
     """Excel workbook: Summary (totals per asset, counts, monthly chart), Transactions, one
     sheet per kind that has rows (Trades, Deposits & withdrawals, Income & expenses, Futures,
     Other), Needs review.
 
+    Past 200,000 transactions in the period (--detail-threshold) the workbook holds what a
+    person reads: Summary, Monthly by asset, Per pair, Per bot, Deposits & withdrawals,
+    Income & expenses, Needs review; its Summary names the commands that write every
+    booked transaction (export parquet, export coinledger, or this one with --full).
+
     \b
     Example:
       pionex-export export xlsx -o pionex-2025.xlsx --year 2025
+      pionex-export export xlsx -o pionex-all.xlsx --full
     """
     from exporter.outputs import xlsx
     from exporter.store.db import open_db
 
     selection = _selection(account, date_from, date_to, year, all_accounts)
+    threshold = xlsx.DETAIL_THRESHOLD if detail_threshold is None else detail_threshold
     with open_db(db, read_only=True) as con:
         _warn_unknown_account(con, selection)
-        result = xlsx.write(con, output, selection, fast=fast)
+        result = xlsx.write(
+            con, output, selection, fast=fast, full=full, detail_threshold=threshold
+        )
         _note_empty_period(con, selection)
     click.echo(result.describe())
 

@@ -7,6 +7,11 @@ review` (every flagged row with its reason and origin), and `Bots` (each bot's i
 and fees from the API, see `xlsx_bots`). A sheet that would pass Excel's
 1,048,576 rows continues on `Transactions (2)`, ...
 
+A period of more than DETAIL_THRESHOLD (200,000) transactions gets the totals workbook instead
+(`outputs/xlsx_totals.py`): Summary, `Monthly by asset`, `Per pair`, `Per bot`, `Deposits &
+withdrawals`, `Income & expenses`, `Needs review` and `Bots`, the Summary naming the commands that
+write every booked transaction; `full=True` (`--full`) writes every row whatever the size.
+
 Exactness: Excel stores numbers as binary floats (about 15 significant digits), so an amount
 like 123456789012345678.5 or 0.000000000000000001 + 5000 cannot be held exactly in a number
 cell. Amount cells are real numbers (sortable, summable, formatted), and every amount also has an
@@ -42,12 +47,26 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from xlsxwriter.utility import xl_col_to_name
 
 from exporter.errors import UserError
 from exporter.outputs.common import Selection, atomic_output, safe_text
 from exporter.outputs.flows import ORDER_BY
 from exporter.outputs.values import VALUE_JOIN
 from exporter.outputs.xlsx_bots import write_bots_sheet
+from exporter.outputs.xlsx_totals import (
+    DETAIL_THRESHOLD,
+    FIGURES,
+    KEPT_DETAIL,
+    TOTALS,
+    Totals,
+    detail_notes,
+    order_sql,
+    source_sql,
+    totals_tables,
+    workbook_is_totals,
+)
+from exporter.pionex.usd_source import usd_source_note
 
 EXCEL_MAX_ROWS = 1_048_576
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -121,6 +140,24 @@ REVIEW_COLUMNS = (
     Column("File SHA-256", "file_sha256"),
     Column("Txn id", "txn_id"),
 )
+
+
+def totals_columns(totals: Totals) -> tuple[Column, ...]:
+    """A totals sheet's columns (outputs/xlsx_totals.py): keys, asset, sums as numbers and text."""
+    keys = tuple(Column(header, f"k{i}") for i, (header, _sql) in enumerate(totals.keys))
+    sums = ("f_in", "f_out", "f_fees", "f_net")
+    return (
+        *keys,
+        Column("Asset", "asset"),
+        *(_amount(name, column) for name, column in zip(FIGURES, sums, strict=True)),
+        Column("Movements", "movements", "int"),
+        *(
+            Column(f"{name} (exact)", _exact(column))
+            for name, column in zip(FIGURES, sums, strict=True)
+        ),
+    )
+
+
 # On paper, a sheet shows its columns up to this one: what happened and whether it needs review.
 # All 32 columns on one page wide print at ~2 pt; these 13 print near full size. The exact
 # digits and the provenance stay on screen (and in the CSV exports).
@@ -142,7 +179,7 @@ NOTES = (
     "every digit as text: use them when a figure must be exact.",
     # pandas' read_excel turns numeric-looking text into float64 unless a column's dtype is given.
     "pandas reads the '(exact)' text as floats (digits lost) unless told otherwise: read those "
-    "columns as text, e.g. pd.read_excel(FILE, sheet_name='Transactions', "
+    "columns as text, e.g. pd.read_excel(FILE, sheet_name='{rows_sheet}', "
     "dtype={'Base amount (exact)': str}), then decimal.Decimal(text) for each non-empty cell.",
     "Per asset: In = received (trades, deposits, income, futures profit); Out = sent; Fees = "
     "fees paid; Net = In - Out - Fees, the holding this history explains.",
@@ -151,7 +188,7 @@ NOTES = (
     "Rows marked 'Needs review' are booked as the file states them; see the 'Needs review' sheet.",
     "Printed, each sheet shows its columns up to 'Needs review' (what happened); the exact digits "
     "and where each row came from are in the columns to the right, on screen.",
-    "Values are in USD with USDT and USDC counted as exactly USD 1: a trade against them at its own "
+    "Values are in USD ({usd}): a trade against USDT or USDC at its own "
     "price, anything else at the day's close on Pionex (pionex-export prices). Blank: no price "
     "(pionex-export status says why); never guessed. Net value = Net at the last close stored "
     "on or before the period's end.",
@@ -163,8 +200,15 @@ class WorkbookResult:
     path: Path
     transactions: int
     sheets: tuple[str, ...]
+    totals_only: bool = False  # past the detail threshold: totals, not every row
 
     def describe(self) -> str:
+        if self.totals_only:
+            return (
+                f"wrote the totals of {self.transactions} transactions to {self.path} "
+                f"(sheets: {', '.join(self.sheets)}); more than the workbook lists row by row: "
+                "the Summary names the commands that write every one (or use --full)"
+            )
         return (
             f"wrote {self.transactions} transactions to {self.path} "
             f"(sheets: {', '.join(self.sheets)})"
@@ -263,14 +307,15 @@ class _Writer:
             sheet.freeze_panes(1, 0)
             _for_print(sheet)
             sheet.repeat_rows(0)
-            printed = [c.header for c in columns].index(PRINTED_THROUGH[columns])
+            last_printed = PRINTED_THROUGH.get(columns, columns[-1].header)
+            printed = [c.header for c in columns].index(last_printed)
             sheet.print_area(0, 0, max(rows_here, 1), printed)
             sheet.autofilter(0, 0, max(rows_here, 1), len(columns) - 1)
             sheet.ignore_errors(
-                {"number_stored_as_text": f"A1:{_col(len(columns) - 1)}{EXCEL_MAX_ROWS}"}
+                {"number_stored_as_text": f"A1:{xl_col_to_name(len(columns) - 1)}{EXCEL_MAX_ROWS}"}
             )
             if review_col is not None and rows_here:
-                letter = _col(review_col)
+                letter = xl_col_to_name(review_col)
                 sheet.conditional_format(
                     1,
                     0,
@@ -320,15 +365,6 @@ def _cell_sql(column: Column) -> str:
     return column.sql
 
 
-def _col(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def _period_end(selection: Selection) -> str:
     """SQL: the last day a Summary value may be priced at (the selection's end, else today)."""
     if selection.date_to is None:
@@ -336,7 +372,13 @@ def _period_end(selection: Selection) -> str:
     return f"DATE '{selection.date_to.isoformat()}'"
 
 
-def _summary(w: _Writer, con: duckdb.DuckDBPyConnection, selection: Selection, fast: bool) -> None:
+def _summary(
+    w: _Writer,
+    con: duckdb.DuckDBPyConnection,
+    selection: Selection,
+    detail: list[str] | None,
+) -> None:
+    """`detail`: the lines saying where every row is, when the workbook holds only totals."""
     sheet = w.book.add_worksheet("Summary")
     w.sheets.append("Summary")
     where = selection.where()
@@ -372,8 +414,16 @@ def _summary(w: _Writer, con: duckdb.DuckDBPyConnection, selection: Selection, f
             sheet.write(row, 1, value, fmt)
         row += 1
     row += 1
+    for line in detail or ():
+        sheet.write(row, 0, line, w.bold)
+        row += 1
+    if detail:
+        row += 1
+    # the pandas advice names a sheet of rows this workbook has
+    rows_sheet = "Deposits & withdrawals" if detail else "Transactions"
+    usd = usd_source_note(con)
     for note in NOTES:
-        sheet.write(row, 0, note)
+        sheet.write(row, 0, note.replace("{rows_sheet}", rows_sheet).replace("{usd}", usd))
         row += 1
     row += 1
 
@@ -398,13 +448,24 @@ def _summary(w: _Writer, con: duckdb.DuckDBPyConnection, selection: Selection, f
         closes AS (
             SELECT n.asset, arg_max(p.close, p.day) AS close, max(p.day) AS day
             FROM nets n JOIN prices p ON p.asset = n.asset
-                AND p.day <= {_period_end(selection)} GROUP BY n.asset)
+                AND p.day <= {_period_end(selection)} GROUP BY n.asset),
+        -- the USD source (schemas/011_usd_source.sql): USDT at the series' last close in the
+        -- period, a close in USDT converted at its own day's; no series: USDT is USD 1
+        series AS (
+            SELECT EXISTS (SELECT 1 FROM usdt_usd) AS configured, arg_max(close, day) AS close,
+                max(day) AS day
+            FROM usdt_usd WHERE day <= {_period_end(selection)})
         SELECT {safe_text("n.asset")}, CAST(amount_in AS DOUBLE), CAST(amount_out AS DOUBLE),
             CAST(fees AS DOUBLE), CAST(net AS DOUBLE), {_exact("net")}, movements,
-            CAST(CASE WHEN n.asset IN (SELECT asset FROM usd_pegged) THEN net
-                      ELSE usd_value(net, c.close) END AS DOUBLE),
-            CASE WHEN n.asset NOT IN (SELECT asset FROM usd_pegged) THEN c.day END
-        FROM nets n LEFT JOIN closes c USING (asset) ORDER BY 1
+            CAST(CASE WHEN n.asset = 'USDT' AND s.configured THEN amount_in_usd(net, s.close)
+                      WHEN n.asset IN (SELECT asset FROM usd_pegged) THEN net
+                      ELSE value_in_usd(usd_value(net, c.close),
+                                        CASE WHEN s.configured THEN r.close ELSE 1 END)
+                 END AS DOUBLE),
+            CASE WHEN n.asset = 'USDT' AND s.configured THEN s.day
+                 WHEN n.asset NOT IN (SELECT asset FROM usd_pegged) THEN c.day END
+        FROM nets n LEFT JOIN closes c USING (asset) CROSS JOIN series s
+        LEFT JOIN usdt_usd r ON r.day = c.day ORDER BY 1
         """
     ).fetchall()
     for values in assets:
@@ -515,23 +576,30 @@ def write(
     selection: Selection,
     *,
     fast: bool = False,
+    full: bool = False,
+    detail_threshold: int = DETAIL_THRESHOLD,
     rows_per_sheet: int = EXCEL_MAX_ROWS - 1,
 ) -> WorkbookResult:
-    """Write the workbook; `rows_per_sheet` is Excel's limit minus the header (tests lower it)."""
+    """Write the workbook; `rows_per_sheet` is Excel's limit minus the header (tests lower it).
+
+    More than `detail_threshold` transactions in the selection give the totals workbook
+    (outputs/xlsx_totals.py) unless `full`."""
     try:
         import xlsxwriter
     except ModuleNotFoundError:  # pragma: no cover - a packaging error, not a user's
         raise UserError(
             "the xlsx export needs the XlsxWriter package: pip install XlsxWriter"
         ) from None
-    full = False
+    disk_full = False
     try:
-        result = _write_book(xlsxwriter, con, Path(path), selection, fast, rows_per_sheet)
+        result = _write_book(
+            xlsxwriter, con, Path(path), selection, fast, rows_per_sheet, full, detail_threshold
+        )
     except OSError as exc:
         if exc.errno != errno.ENOSPC:
             raise
-        full = True
-    if full:
+        disk_full = True
+    if disk_full:
         # XlsxWriter's half-written files are still open; once the failure is dropped they are
         # closed by the garbage collector, which fails on the full disk again: quietly, not as
         # a warning on the terminal. Then the full disk is reported, naming the output.
@@ -552,8 +620,12 @@ def _write_book(
     selection: Selection,
     fast: bool,
     rows_per_sheet: int,
+    full: bool,
+    detail_threshold: int,
 ) -> WorkbookResult:
     where = selection.where()
+    count = int(con.execute(f"SELECT count(*) FROM transactions WHERE {where}").fetchall()[0][0])
+    totals_only = workbook_is_totals(count, detail_threshold, full)
     # XlsxWriter's part files go to a folder of ours beside the output (the system's temp folder
     # kept 160 MB of them after a disk filled up mid-write); it is removed whatever happens.
     with atomic_output(path) as tmp, _scratch_folder(Path(path)) as scratch:
@@ -572,27 +644,54 @@ def _write_book(
         # Fixed metadata (XlsxWriter also fixes the zip entry times): same database, same bytes.
         book.set_properties({"title": "Pionex history", "created": dt.datetime(2000, 1, 1)})
         w = _Writer(book, fast, rows_per_sheet)
-        _summary(w, con, selection, fast)
+        detail = detail_notes(path, selection, count, detail_threshold) if totals_only else None
+        _summary(w, con, selection, detail)
         source = f"SELECT * FROM transactions {VALUE_JOIN} WHERE {where}"
-        total = w.table(con, "Transactions", TRANSACTION_COLUMNS, source, ORDER_BY, "Account")
-        if not fast:
-            for name, kinds in KIND_SHEETS.items():
-                listed = kinds or tuple(k for ks in KIND_SHEETS.values() for k in ks)
-                kinds_sql = ", ".join(f"'{k}'" for k in listed)
-                subset = f"{source} AND kind {'' if kinds else 'NOT '}IN ({kinds_sql})"
-                if con.execute(f"SELECT count(*) FROM ({subset})").fetchall()[0][0]:
-                    w.table(con, name, TRANSACTION_COLUMNS, subset, ORDER_BY, "Account")
-        w.table(
-            con,
-            "Needs review",
-            REVIEW_COLUMNS,
-            f"{source} AND needs_review",
-            ORDER_BY,
-            "Account",
-        )
+        if totals_only:
+            _totals_sheets(w, con, selection)
+        else:
+            w.table(con, "Transactions", TRANSACTION_COLUMNS, source, ORDER_BY, "Account")
+            if not fast:
+                for name in KIND_SHEETS:
+                    _kind_sheet(w, con, name, source)
+            _review_sheet(w, con, source)
         write_bots_sheet(w, con, selection)
         book.close()
-    return WorkbookResult(Path(path), total, tuple(w.sheets))
+    return WorkbookResult(Path(path), count, tuple(w.sheets), totals_only)
+
+
+def _kind_sheet(w: _Writer, con: duckdb.DuckDBPyConnection, name: str, source: str) -> None:
+    """The sheet of one family of kinds (KIND_SHEETS), when the selection has such rows."""
+    kinds = KIND_SHEETS[name]
+    listed = kinds or tuple(k for ks in KIND_SHEETS.values() for k in ks)
+    kinds_sql = ", ".join(f"'{k}'" for k in listed)
+    subset = f"{source} AND kind {'' if kinds else 'NOT '}IN ({kinds_sql})"
+    if con.execute(f"SELECT count(*) FROM ({subset})").fetchall()[0][0]:
+        w.table(con, name, TRANSACTION_COLUMNS, subset, ORDER_BY, "Account")
+
+
+def _review_sheet(w: _Writer, con: duckdb.DuckDBPyConnection, source: str) -> None:
+    w.table(con, "Needs review", REVIEW_COLUMNS, f"{source} AND needs_review", ORDER_BY, "Account")
+
+
+def _totals_sheets(w: _Writer, con: duckdb.DuckDBPyConnection, selection: Selection) -> None:
+    """The totals workbook's sheets after its Summary (outputs/xlsx_totals.py)."""
+    kept = ", ".join(f"'{k}'" for name in KEPT_DETAIL for k in KIND_SHEETS[name])
+    # Only the kept rows are valued: the kind filter inside the join reaches the valuation
+    # view's scan (5M rows valued for a few thousand took most of the workbook's time).
+    valued = (
+        "LEFT JOIN (SELECT account, txn_id, value_usd FROM transaction_values "
+        f"WHERE kind IN ({kept})) AS valued USING (account, txn_id)"
+    )
+    where = selection.where()
+    detail_rows = f"SELECT * FROM transactions {valued} WHERE {where} AND kind IN ({kept})"
+    with totals_tables(con, selection, detail_rows) as detail:
+        for totals in TOTALS:
+            w.table(con, totals.name, totals_columns(totals), source_sql(totals), order_sql(totals))
+        for name in KEPT_DETAIL:
+            _kind_sheet(w, con, name, detail)
+    # its columns show no value: no valuation needed
+    _review_sheet(w, con, f"SELECT * FROM transactions WHERE {where}")
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 
 from exporter.pionex.landing import latest_refusals
+from exporter.pionex.usd_source import describe as describe_usd_source
 from exporter.reports.coverage import api_coverage, export_coverage
 from exporter.reports.gaps import GapReport, find_gaps
 from exporter.reports.negative import negative_balances
@@ -50,11 +51,19 @@ def build_status(
         "negative_balances": [n.as_json() for n in negatives],
         "bots": [b.as_json() for b in report.bots],
         "refused": [
-            {"run_id": run_id, "endpoint": r.endpoint, "code": r.code, "missing": r.missing,
-             "fix": r.fix} for r in refusals
+            {
+                "run_id": run_id,
+                "endpoint": r.endpoint,
+                "code": r.code,
+                "missing": r.missing,
+                "fix": r.fix,
+            }
+            for r in refusals
         ],
         "unvalued": no_value,
-        "warnings": report.warnings + [n.message() for n in negatives]
+        "usd_source": describe_usd_source(con),
+        "warnings": report.warnings
+        + [n.message() for n in negatives]
         + [unvalued_message(u) for u in no_value],
     }
     return status, report
@@ -106,7 +115,11 @@ def format_status(status: dict[str, Any]) -> str:
             f"({n['amount']}), lowest {n['lowest']}"
         )
     no_value = status["unvalued"]
-    out += ["", "Without a USD value (USDT counted as USD 1)" if no_value else "Without a USD value: none"]
+    usd = status["usd_source"]
+    out += [
+        "",
+        f"Without a USD value ({usd})" if no_value else f"Without a USD value: none ({usd})",
+    ]
     out += [f"  {u['asset']}: {u['rows']} row(s), {u['reason']}" for u in no_value]
     bots = status["bots"]
     if bots:

@@ -1,6 +1,8 @@
 """The demo's account: the same person as the sample export in sample_data/, one month later.
 
-The sample export covers 2025-01-01 to 2025-06-30 and ends holding OPENING. In July 2025 the
+The sample export covers 2025-01-01 to 2025-06-30; its deposits (6,000 USDT on 2025-01-02, 0.25
+ETH on 2025-02-10) pay for every trade, so no balance goes negative, and it ends holding OPENING.
+In July 2025 the
 person trades by hand on BTC_USDT and ETH_USDT with what they hold (every buy is paid from
 USDT they have, every sell is of coins they have); the API, asked on 2025-07-31, still serves
 those fills, and its balances are exactly OPENING plus July's fills (truncated to 8 decimals,
@@ -40,7 +42,7 @@ OPENING = {
     "BTC": Decimal("0.01495"),
     "ETH": Decimal("0.75021"),
     "GRIFFAIN": Decimal("1500"),
-    "USDT": Decimal("770.073598769991226355"),
+    "USDT": Decimal("1770.073598769991226355"),
 }
 # (day, hh:mm, symbol, side, price, sizes of the order's fills): July's manual trades.
 JULY = (
