@@ -73,7 +73,9 @@ def disk_full_message(exc: BaseException) -> str | None:
             continue
         # DuckDB and the writers name a temporary file; the folder is what the user knows.
         folder = os.path.dirname(path.rstrip("\\")) if path else None
-        where = f"the file system holding {folder}" if folder else "a file system this run writes to"
+        where = (
+            f"the file system holding {folder}" if folder else "a file system this run writes to"
+        )
         return (
             f"{where} is full (no space left on device): nothing was changed, the database "
             "and earlier outputs are as they were; free some space there and run the command again"

@@ -25,8 +25,15 @@ from exporter.simulator import RunningSimulator, SimConfig, start
 from exporter.store.db import open_db
 
 FAST_RATE = 400.0
-FAST = SimConfig(symbols=4, fills=400, days=20, rate_limit=FAST_RATE, ban_seconds=0.5,
-                 ban_extend_seconds=0.2, fault_delay=0.3)
+FAST = SimConfig(
+    symbols=4,
+    fills=400,
+    days=20,
+    rate_limit=FAST_RATE,
+    ban_seconds=0.5,
+    ban_extend_seconds=0.2,
+    fault_delay=0.3,
+)
 
 
 def sim_config(**changes: object) -> SimConfig:
@@ -37,14 +44,21 @@ def credentials_for(config: SimConfig) -> Credentials:
     return Credentials.of(config.api_key, config.api_secret)
 
 
-def client_for(sim: RunningSimulator, *, rate: float | None = None, **options: object) -> PionexClient:
+def client_for(
+    sim: RunningSimulator, *, rate: float | None = None, **options: object
+) -> PionexClient:
     """A client tuned like the simulator: same weight budget, short timeouts and backoff."""
     limit = rate if rate is not None else sim.sim.config.rate_limit
-    settings: dict[str, object] = {"timeout": 0.2, "backoff_seconds": 0.01,
-                                   "ban_seconds": sim.sim.config.ban_seconds + 0.1, "seed": 7}
+    settings: dict[str, object] = {
+        "timeout": 0.2,
+        "backoff_seconds": 0.01,
+        "ban_seconds": sim.sim.config.ban_seconds + 0.1,
+        "seed": 7,
+    }
     settings.update(options)
-    return PionexClient(credentials_for(sim.sim.config), sim.base_url,
-                        throttle=Throttle(limit, limit), **settings)  # type: ignore[arg-type]
+    return PionexClient(
+        credentials_for(sim.sim.config), sim.base_url, throttle=Throttle(limit, limit), **settings
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture

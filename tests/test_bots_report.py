@@ -42,21 +42,35 @@ def expected_figures(bot: dict) -> dict:
             fees[coin] = fees.get(coin, Decimal(0)) + Decimal(value)
 
     if bot["buOrderType"] == "spot_grid":
-        figures = {"investment": data["quoteTotalInvestment"], "profit": data["realizedProfit"],
-                   "grid_profit": data["gridProfit"], "profit_withdrawn": data["profitWithdrawn"],
-                   "profit_exited": None, "funding_fee": None}
+        figures = {
+            "investment": data["quoteTotalInvestment"],
+            "profit": data["realizedProfit"],
+            "grid_profit": data["gridProfit"],
+            "profit_withdrawn": data["profitWithdrawn"],
+            "profit_exited": None,
+            "funding_fee": None,
+        }
         fee(quote, data["totalFeeInQuote"])
         fee(base, data["totalFeeInBase"])
     elif bot["buOrderType"] == "futures_grid":  # no total-profit field in the spec
-        figures = {"investment": data["quoteInvestment"], "profit": None, "grid_profit": None,
-                   "profit_withdrawn": data["profitWithdrawn"],
-                   "profit_exited": data["profitExited"],
-                   "funding_fee": data["fundingFeePayment"]}
+        figures = {
+            "investment": data["quoteInvestment"],
+            "profit": None,
+            "grid_profit": None,
+            "profit_withdrawn": data["profitWithdrawn"],
+            "profit_exited": data["profitExited"],
+            "funding_fee": data["fundingFeePayment"],
+        }
         fee(quote, data["liquidationFee"])
     else:
-        figures = {"investment": data["quoteTotalInvestment"], "profit": data["profit"],
-                   "grid_profit": None, "profit_withdrawn": None, "profit_exited": None,
-                   "funding_fee": data["fundingFee"]}
+        figures = {
+            "investment": data["quoteTotalInvestment"],
+            "profit": data["profit"],
+            "grid_profit": None,
+            "profit_withdrawn": None,
+            "profit_exited": None,
+            "funding_fee": data["fundingFee"],
+        }
         for item in data["portfolio"]:
             fee(quote, item["totalFeeInQuote"])
             fee(item["base"], item["totalFeeInBase"])
@@ -66,8 +80,18 @@ def expected_figures(bot: dict) -> dict:
 
 
 def _figures(got: dict) -> dict:
-    return {k: got[k] for k in ("investment", "profit", "grid_profit", "profit_withdrawn",
-                                "profit_exited", "funding_fee", "fees")}
+    return {
+        k: got[k]
+        for k in (
+            "investment",
+            "profit",
+            "grid_profit",
+            "profit_withdrawn",
+            "profit_exited",
+            "funding_fee",
+            "fees",
+        )
+    }
 
 
 def test_bots_show_totals_and_which_bot_trades_are_missing(tmp_path: Path) -> None:
@@ -132,7 +156,9 @@ def test_bots_show_totals_and_which_bot_trades_are_missing(tmp_path: Path) -> No
             assert "hold no" in got["problem"] and got["symbol"] in got["problem"]
     assert covered_without_trades >= 1
     assert {b["type"] for b in bots.values()} == {"spot_grid", "futures_grid", "smart_copy"}
-    assert all(b["profit"] or b["profit_exited"] for b in bots.values())  # never profit 0 by default
+    assert all(
+        b["profit"] or b["profit_exited"] for b in bots.values()
+    )  # never profit 0 by default
     text = cli("--db", db, "bots")
     assert text.exit_code == 0 and traded["buOrderId"] in text.stdout
     futures = next(t for t in truth_bots if t["buOrderType"] == "futures_grid")
@@ -155,9 +181,13 @@ def _workbook_shows_the_same_figures(db: Path, book: Path, truth_bots: list[dict
     assert set(by_id) == {b["buOrderId"] for b in truth_bots}
     for truth in truth_bots:
         row, want = by_id[truth["buOrderId"]], expected_figures(truth)
-        for column, key in (("Investment", "investment"), ("Profit", "profit"),
-                            ("Profit withdrawn", "profit_withdrawn"),
-                            ("Profit exited", "profit_exited"), ("Funding fee", "funding_fee")):
+        for column, key in (
+            ("Investment", "investment"),
+            ("Profit", "profit"),
+            ("Profit withdrawn", "profit_withdrawn"),
+            ("Profit exited", "profit_exited"),
+            ("Funding fee", "funding_fee"),
+        ):
             assert row[column] == (None if want[key] is None else float(want[key])), column
             if want[key] is not None:
                 assert f"{key}={want[key]}" in row["Figures (exact)"]

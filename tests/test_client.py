@@ -30,8 +30,15 @@ def test_only_get_can_leave_the_client(simulator, method: str) -> None:  # noqa:
     assert simulator.requests == []
 
 
-@pytest.mark.parametrize("path", ["/api/v1/trade/order", "/api/v1/trade/cancelAllOrders",
-                                  "/api/v1/assets/transfer", "/api/v1/trade/fills/../order"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/trade/order",
+        "/api/v1/trade/cancelAllOrders",
+        "/api/v1/assets/transfer",
+        "/api/v1/trade/fills/../order",
+    ],
+)
 def test_paths_outside_the_allow_list_never_reach_the_server(simulator, path: str) -> None:  # noqa: F811
     with client_for(simulator) as client, pytest.raises(ReadOnlyViolation):
         client.get(path)
@@ -50,8 +57,11 @@ def test_query_on_the_wire_is_the_signed_query(simulator) -> None:  # noqa: F811
 
 def test_wrong_secret_stops_with_one_sentence_and_no_secret(simulator) -> None:  # noqa: F811
     canary = "CANARY-secret-must-not-leak-42"
-    client = PionexClient(Credentials.of(simulator.sim.config.api_key, canary), simulator.base_url,
-                          throttle=Throttle(400, 400))
+    client = PionexClient(
+        Credentials.of(simulator.sim.config.api_key, canary),
+        simulator.base_url,
+        throttle=Throttle(400, 400),
+    )
     with client, pytest.raises(AuthError) as caught:
         client.get("/api/v1/account/balances")
     text = str(caught.value) + repr(caught.value) + repr(client) + repr(caught.value.args)
@@ -62,7 +72,9 @@ def test_wrong_secret_stops_with_one_sentence_and_no_secret(simulator) -> None: 
 
 
 def test_unknown_key_is_an_auth_error(simulator) -> None:  # noqa: F811
-    client = PionexClient(Credentials.of("nope", "x"), simulator.base_url, throttle=Throttle(400, 400))
+    client = PionexClient(
+        Credentials.of("nope", "x"), simulator.base_url, throttle=Throttle(400, 400)
+    )
     with client, pytest.raises(AuthError, match="does not recognise this API key"):
         client.get("/api/v1/account/balances")
 
@@ -106,16 +118,21 @@ def test_each_fault_kind_is_retried_until_the_right_answer(kind: str) -> None:
 
 
 def test_persistent_5xx_ends_in_a_network_error_after_max_attempts() -> None:
-    with start(sim_config(fault_rate=1.0, fault_kinds=("5xx",))) as sim, \
-            client_for(sim, max_attempts=3) as client, pytest.raises(NetworkError, match="3 times"):
+    with (
+        start(sim_config(fault_rate=1.0, fault_kinds=("5xx",))) as sim,
+        client_for(sim, max_attempts=3) as client,
+        pytest.raises(NetworkError, match="3 times"),
+    ):
         client.get("/api/v1/account/balances")
     assert len(sim.requests) == 3
 
 
 def test_http_429_waits_the_ban_out_without_sending() -> None:
     # A client with a far too generous budget trips the server's 10/s limit.
-    with start(sim_config(rate_limit=10, ban_seconds=0.6, ban_extend_seconds=5)) as sim, \
-            client_for(sim, rate=1000) as client:
+    with (
+        start(sim_config(rate_limit=10, ban_seconds=0.6, ban_extend_seconds=5)) as sim,
+        client_for(sim, rate=1000) as client,
+    ):
         for _ in range(3):
             assert len(client.get(FILLS, {"symbol": sim.truth.traded_symbols[0]})["fills"]) == 100
         times = [(r.at, r.status) for r in sim.requests]

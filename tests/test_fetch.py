@@ -79,21 +79,36 @@ def test_fetch_with_faults_matches_the_simulators_truth(tmp_path: Path) -> None:
     config = sim_config(fault_rate=0.15, fills=500)
     with start(config) as sim:
         db = fresh_db(tmp_path, "api")
-        report = fetch_to_db(db, "default", credentials_for(config), base_url=sim.base_url,
-                             rate_limit=FAST_RATE, ban_seconds=1, timeout=0.25, backoff_seconds=0.01)
+        report = fetch_to_db(
+            db,
+            "default",
+            credentials_for(config),
+            base_url=sim.base_url,
+            rate_limit=FAST_RATE,
+            ban_seconds=1,
+            timeout=0.25,
+            backoff_seconds=0.01,
+        )
         assert stored_fill_keys(db) == truth_fill_keys(sim)
         assert ledger_nets(db) == sim.truth.nets
         assert report.retries > 0 and {r.fault for r in sim.requests} - {None}
         assert all(r.status != 429 for r in sim.requests) and sim.sim.limiter.bans == 0
         assert {r.method for r in sim.requests} == {"GET"}
-        assert sim.truth.delisted_symbol in report.symbols and sim.truth.no_fill_symbol in report.symbols
+        assert (
+            sim.truth.delisted_symbol in report.symbols
+            and sim.truth.no_fill_symbol in report.symbols
+        )
         with open_db(db) as con:
             assert con.execute("SELECT count(*) FROM api_bots").fetchone()[0] == len(sim.truth.bots)
-            assert con.execute("SELECT count(*) FROM api_bot_details").fetchone()[0] == len(sim.truth.bots)
-            assert con.execute("SELECT count(*) FROM api_balance_snapshots WHERE part='spot'").fetchone()[0] \
-                == len(sim.truth.balances)
-            assert con.execute("SELECT count(*) FROM transactions WHERE source='api'").fetchone()[0] \
-                == len(sim.truth.fills)
+            assert con.execute("SELECT count(*) FROM api_bot_details").fetchone()[0] == len(
+                sim.truth.bots
+            )
+            assert con.execute(
+                "SELECT count(*) FROM api_balance_snapshots WHERE part='spot'"
+            ).fetchone()[0] == len(sim.truth.balances)
+            assert con.execute("SELECT count(*) FROM transactions WHERE source='api'").fetchone()[
+                0
+            ] == len(sim.truth.fills)
             ids = con.execute("SELECT txn_id FROM transactions WHERE source='api'").fetchall()
             assert len(set(ids)) == len(ids)
 
@@ -146,7 +161,9 @@ def test_sigkilled_process_resumes_to_exactly_the_truth(tmp_path: Path) -> None:
         child.send_signal(signal.SIGKILL)
         child.wait()
         with open_db(db) as con:
-            partial = con.execute("SELECT count(*) FROM api_records WHERE kind='fill'").fetchone()[0]
+            partial = con.execute("SELECT count(*) FROM api_records WHERE kind='fill'").fetchone()[
+                0
+            ]
         assert partial < len(sim.truth.fills)
         run_fetch(sim, db, rebuild=True)
         assert stored_fill_keys(db) == truth_fill_keys(sim)
@@ -161,8 +178,12 @@ def test_rerun_asks_only_for_what_is_newer(tmp_path: Path) -> None:
         early = {k for k in truth_fill_keys(sim)}
         assert 0 < len(stored_fill_keys(db)) < len(early)
         with open_db(db) as con:
-            marks = dict(con.execute("SELECT symbol, fetched_until_ms FROM api_checkpoints "
-                                     "WHERE endpoint='/api/v1/trade/fills' AND status='ok'").fetchall())
+            marks = dict(
+                con.execute(
+                    "SELECT symbol, fetched_until_ms FROM api_checkpoints "
+                    "WHERE endpoint='/api/v1/trade/fills' AND status='ok'"
+                ).fetchall()
+            )
         seen = len(sim.requests)
         second = run_fetch(sim, db)
         assert stored_fill_keys(db) == truth_fill_keys(sim)
@@ -182,7 +203,9 @@ def test_symbols_from_exports_and_the_command_line_are_walked(
     shared: RunningSimulator, clean_db: Path, tmp_path: Path
 ) -> None:
     with open_db(clean_db, read_only=True) as con:
-        refused = con.execute("SELECT symbol FROM api_checkpoints WHERE status='invalid_symbol'").fetchall()
+        refused = con.execute(
+            "SELECT symbol FROM api_checkpoints WHERE status='invalid_symbol'"
+        ).fetchall()
     assert ("LUNA_USDC",) in refused  # the guessed quote pair of the delisted coin
     db = fresh_db(tmp_path, "sym")
     shutil.copy(clean_db, db)
@@ -209,18 +232,46 @@ def test_api_fill_and_its_export_row_are_one_transaction(
         export = tmp_path / "trading.csv"
         with export.open("w", newline="") as handle:
             out = csv.writer(handle)
-            out.writerow(["date(UTC+0)", "executed_qty", "amount", "price", "side", "symbol", "fee",
-                          "fee_coin", "market_type", "tax_id"])
+            out.writerow(
+                [
+                    "date(UTC+0)",
+                    "executed_qty",
+                    "amount",
+                    "price",
+                    "side",
+                    "symbol",
+                    "fee",
+                    "fee_coin",
+                    "market_type",
+                    "tax_id",
+                ]
+            )
             for f in fills:
-                at = datetime.fromtimestamp(f["timestamp"] // 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+                at = datetime.fromtimestamp(f["timestamp"] // 1000, UTC).strftime(
+                    "%Y-%m-%d %H:%M:%S"
+                )
                 amount = Decimal(f["price"]) * Decimal(f["size"])
-                out.writerow([at, f["size"], str(amount), f["price"], f["side"], symbol, f["fee"],
-                              f["feeCoin"], "spot", ""])
+                out.writerow(
+                    [
+                        at,
+                        f["size"],
+                        str(amount),
+                        f["price"],
+                        f["side"],
+                        symbol,
+                        f["fee"],
+                        f["feeCoin"],
+                        "spot",
+                        "",
+                    ]
+                )
         before = ledger_nets(db)
         with open_db(db) as con:
             import_paths(con, [export], "default")
             rebuild_account(con, "default")
-            sources = dict(con.execute("SELECT source, count(*) FROM transactions GROUP BY 1").fetchall())
+            sources = dict(
+                con.execute("SELECT source, count(*) FROM transactions GROUP BY 1").fetchall()
+            )
         assert sources.get("export", 0) == 0 and sources["api"] == len(sim.truth.fills)
         assert ledger_nets(db) == before == sim.truth.nets
 
@@ -232,7 +283,9 @@ def _write_credentials(path: Path, key: str, secret: str, mode: int) -> Path:
 
 
 @pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o660])
-def test_credentials_file_readable_by_others_is_refused_with_the_fix(tmp_path: Path, mode: int) -> None:
+def test_credentials_file_readable_by_others_is_refused_with_the_fix(
+    tmp_path: Path, mode: int
+) -> None:
     path = _write_credentials(tmp_path / "creds", "k", "s", mode)
     with pytest.raises(CredentialsError) as caught:
         load_credentials(path, environ={})
@@ -243,7 +296,9 @@ def test_credentials_from_a_0600_file_and_env_wins(tmp_path: Path) -> None:
     path = _write_credentials(tmp_path / "creds", "file-key", "file-secret", 0o600)
     from_file = load_credentials(path, environ={})
     assert from_file.api_secret.reveal() == "file-secret"
-    assert "file-secret" not in repr(from_file) + str(from_file.api_secret) + f"{from_file.api_secret}"
+    assert (
+        "file-secret" not in repr(from_file) + str(from_file.api_secret) + f"{from_file.api_secret}"
+    )
     env = {"PIONEX_API_KEY": "env-key", "PIONEX_API_SECRET": "env-secret"}
     assert load_credentials(path, environ=env).api_key.reveal() == "env-key"
     with pytest.raises(CredentialsError, match="PIONEX_API_KEY"):
@@ -260,27 +315,44 @@ def _root() -> None:
 _root.add_command(fetch_cmd)
 
 
-def test_canary_secret_never_reaches_db_logs_or_output(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_canary_secret_never_reaches_db_logs_or_output(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     canary = "CANARY-7f3a-never-print-me"
     # The CLI runs at Pionex's real 10 weight/s, so the account is kept tiny.
     config = replace(sim_config(symbols=1, fills=30, hard_cases=False), api_secret=canary)
     db = fresh_db(tmp_path, "canary")
     caplog.set_level(logging.DEBUG)
     with start(config) as sim:
-        env = {"PIONEX_API_KEY": config.api_key, "PIONEX_API_SECRET": canary,
-               "XDG_CONFIG_HOME": str(tmp_path)}
-        ok = CliRunner().invoke(_root, ["--db", str(db), "fetch", "--base-url", sim.base_url], env=env)
+        env = {
+            "PIONEX_API_KEY": config.api_key,
+            "PIONEX_API_SECRET": canary,
+            "XDG_CONFIG_HOME": str(tmp_path),
+        }
+        ok = CliRunner().invoke(
+            _root, ["--db", str(db), "fetch", "--base-url", sim.base_url], env=env
+        )
         assert ok.exit_code == 0, ok.output
         assert "new fills" in ok.output
-        wrong = CliRunner().invoke(_root, ["fetch", "--db", str(db), "--base-url", sim.base_url],
-                                   env={**env, "PIONEX_API_SECRET": canary + "-wrong"})
+        wrong = CliRunner().invoke(
+            _root,
+            ["fetch", "--db", str(db), "--base-url", sim.base_url],
+            env={**env, "PIONEX_API_SECRET": canary + "-wrong"},
+        )
         assert wrong.exit_code != 0 and "PIONEX_API_SECRET" in str(wrong.exception)
     texts = [ok.output, wrong.output, str(wrong.exception), repr(wrong.exception), caplog.text]
     assert all(canary not in text for text in texts)
     assert canary.encode() not in db.read_bytes()
     with open_db(db) as con:
-        for table in ("api_records", "api_fetch_runs", "api_checkpoints", "api_bots",
-                      "api_bot_details", "api_balance_snapshots", "transactions"):
+        for table in (
+            "api_records",
+            "api_fetch_runs",
+            "api_checkpoints",
+            "api_bots",
+            "api_bot_details",
+            "api_balance_snapshots",
+            "transactions",
+        ):
             dump = json.dumps(con.execute(f"SELECT * FROM {table}").fetchall(), default=str)
             assert canary not in dump
     assert os.environ.get("PIONEX_API_SECRET") != canary

@@ -162,18 +162,35 @@ def test_the_simulate_command_refuses_as_its_options_say(tmp_path: Path) -> None
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     child = subprocess.Popen(
-        [sys.executable, "-m", "exporter.cli", "simulate", "--port", str(port), "--fills", "50",
-         "--permissions", "read,bot", "--missing-route", "/api/v1/bot/orders"],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "exporter.cli",
+            "simulate",
+            "--port",
+            str(port),
+            "--fills",
+            "50",
+            "--permissions",
+            "read,bot",
+            "--missing-route",
+            "/api/v1/bot/orders",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert child.stdout is not None and "simulator on" in child.stdout.readline()
         base = f"http://127.0.0.1:{port}"
 
         def signed(path: str) -> httpx.Response:
-            query, signature = sign("sim-api-secret", "GET", path,
-                                    {"timestamp": int(time.time() * 1000)})
-            return httpx.get(f"{base}{path}?{query}", headers={
-                "PIONEX-KEY": "sim-api-key", "PIONEX-SIGNATURE": signature})
+            query, signature = sign(
+                "sim-api-secret", "GET", path, {"timestamp": int(time.time() * 1000)}
+            )
+            return httpx.get(
+                f"{base}{path}?{query}",
+                headers={"PIONEX-KEY": "sim-api-key", "PIONEX-SIGNATURE": signature},
+            )
 
         assert signed("/api/v1/account/balances").json()["result"] is True
         assert signed(BALANCES_FULL).json()["code"] == "PERMISSION_DENIED"

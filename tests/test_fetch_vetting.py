@@ -81,8 +81,9 @@ def test_a_fee_in_a_known_third_coin_or_a_zero_fee_is_not_a_problem() -> None:
     assert fill_problem(fill, asked, {"USDT"}) is None
     assert fill_problem({**fill, "fee": "0", "feeCoin": ""}, asked, set()) is None
     assert "fee coin USDT" in (fill_problem(fill, asked, set()) or "")
-    assert "outside the asked window 1..9" in (fill_problem({**fill, "timestamp": 10}, asked,
-                                                            {"USDT"}) or "")
+    assert "outside the asked window 1..9" in (
+        fill_problem({**fill, "timestamp": 10}, asked, {"USDT"}) or ""
+    )
     assert fill_problem({**fill, "timestamp": 10}, {"symbol": "BTC_USDC"}, {"USDT"}) is None
 
 
@@ -95,19 +96,36 @@ def test_a_fill_without_a_readable_time_is_booked_at_its_fetch_time_and_flagged(
     from exporter.store.db import open_db
     from tests.conftest_api import fresh_db
 
-    fill = {"id": 7, "orderId": 8, "symbol": "BTC_USDT", "side": "BUY", "role": "TAKER",
-            "price": "60000", "size": "0.001", "fee": "0.000001", "feeCoin": "BTC",
-            "timestamp": "soon"}
+    fill = {
+        "id": 7,
+        "orderId": 8,
+        "symbol": "BTC_USDT",
+        "side": "BUY",
+        "role": "TAKER",
+        "price": "60000",
+        "size": "0.001",
+        "fee": "0.000001",
+        "feeCoin": "BTC",
+        "timestamp": "soon",
+    }
     asked = {"symbol": "BTC_USDT", "orderId": 8}
     problem = fill_problem(fill, asked, set())
     assert problem == "timestamp 'soon' is not an integer of ms"
     db = fresh_db(tmp_path)
     with open_db(db) as con:
         cp = landing.load_checkpoint(con, "default", "/api/v1/trade/fills", "BTC_USDT")
-        landing.PageWriter(con, 0).write(cp, run_id=1, kind="fill", endpoint="/api/v1/trade/fillsByOrderId",
-                                         params=asked, records=[("7:8:TAKER", None, fill, problem)])
+        landing.PageWriter(con, 0).write(
+            cp,
+            run_id=1,
+            kind="fill",
+            endpoint="/api/v1/trade/fillsByOrderId",
+            params=asked,
+            records=[("7:8:TAKER", None, fill, problem)],
+        )
         rebuild(con, "default")
     ((at, fetched, review, reason),) = query(
-        db, "SELECT t.occurred_at, r.fetched_at, t.needs_review, t.review_reason FROM transactions t, "
-            "api_records r WHERE t.source = 'api'")
+        db,
+        "SELECT t.occurred_at, r.fetched_at, t.needs_review, t.review_reason FROM transactions t, "
+        "api_records r WHERE t.source = 'api'",
+    )
     assert at == fetched and review and "not an integer" in reason

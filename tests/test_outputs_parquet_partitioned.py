@@ -35,7 +35,12 @@ def two_accounts(db: Path, tmp_path: Path) -> Path:
         tmp_path / "main",
         [_trade("2024-03-01 10:00:00", "0.5", "50"), _trade("2025-02-01 10:00:00", "0.25", "25")],
     )
-    _import(db, "o/brien", tmp_path / "ob", [_trade("2025-05-05 05:05:05", "1.000000000000000001", "100.000000000000000123")])
+    _import(
+        db,
+        "o/brien",
+        tmp_path / "ob",
+        [_trade("2025-05-05 05:05:05", "1.000000000000000001", "100.000000000000000123")],
+    )
     return db
 
 
@@ -83,7 +88,9 @@ def test_duckdb_and_polars_read_the_folders_as_one_table_with_exact_sums(
             ).fetchall()
         )
     assert _nets(read) == expected
-    assert kinds["amount"] == "DECIMAL(38,18)" and kinds["occurred_at"] == "TIMESTAMP WITH TIME ZONE"
+    assert (
+        kinds["amount"] == "DECIMAL(38,18)" and kinds["occurred_at"] == "TIMESTAMP WITH TIME ZONE"
+    )
     frame = pl.scan_parquet(glob, hive_partitioning=True).collect()
     by_polars = frame.group_by("account", "asset").agg(pl.col("amount").sum()).rows()
     assert _nets(by_polars) == expected
@@ -98,12 +105,20 @@ def test_a_rerun_rewrites_only_the_partitions_that_changed(
     _export(two_accounts, out, "--all-accounts")
     first = _files(out)
 
-    assert "0 partition file(s) written, 6 unchanged" in _export(two_accounts, out, "--all-accounts")
+    assert "0 partition file(s) written, 6 unchanged" in _export(
+        two_accounts, out, "--all-accounts"
+    )
     assert _files(out) == first
 
     # A new trade of 'main' in 2025: only main's 2025 folders are rewritten.
-    write_csv(tmp_path / "more" / "trading.csv", TRADING_HEADER, [_trade("2025-06-01 00:00:00", "0.1", "10")])
-    assert cli("--db", two_accounts, "--account", "main", "import", tmp_path / "more").exit_code == 0
+    write_csv(
+        tmp_path / "more" / "trading.csv",
+        TRADING_HEADER,
+        [_trade("2025-06-01 00:00:00", "0.1", "10")],
+    )
+    assert (
+        cli("--db", two_accounts, "--account", "main", "import", tmp_path / "more").exit_code == 0
+    )
     _export(two_accounts, out, "--all-accounts")
     after = _files(out)
     changed = sorted(name for name in first if after[name] != first[name])

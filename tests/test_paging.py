@@ -32,8 +32,12 @@ def drive(sim: Simulator, walk) -> tuple[list[dict], list]:  # type: ignore[no-u
 
 def orders_index(sim: Simulator):  # type: ignore[no-untyped-def]
     def at(symbol: str, ms: int) -> list[int]:
-        return [o["orderId"] for o in sim.truth.orders
-                if o["symbol"] == symbol and o["createTime"] <= ms <= o["updateTime"]]
+        return [
+            o["orderId"]
+            for o in sim.truth.orders
+            if o["symbol"] == symbol and o["createTime"] <= ms <= o["updateTime"]
+        ]
+
     return at
 
 
@@ -84,7 +88,9 @@ def test_inclusive_end_resumes_from_a_cursor_without_gaps(sim: Simulator) -> Non
 
 
 def test_empty_range_is_done_after_one_call(sim: Simulator) -> None:
-    records, calls = drive(sim, TimeWalk(sim.truth.no_fill_symbol or "ADA_USDT", 0, sim.truth.now_ms))
+    records, calls = drive(
+        sim, TimeWalk(sim.truth.no_fill_symbol or "ADA_USDT", 0, sim.truth.now_ms)
+    )
     assert records == [] and len(calls) == 1
 
 
@@ -96,7 +102,9 @@ def test_orders_walk_pages_by_200_and_keeps_each_version(sim: Simulator) -> None
     symbol = sim.truth.traded_symbols[0]
     records, calls = drive(sim, orders_walk(symbol, 0, sim.truth.now_ms))
     assert all(c.params["limit"] == 200 for c in calls)
-    assert {r["orderId"] for r in records} == {o["orderId"] for o in sim.truth.orders if o["symbol"] == symbol}
+    assert {r["orderId"] for r in records} == {
+        o["orderId"] for o in sim.truth.orders if o["symbol"] == symbol
+    }
 
 
 def test_bot_list_follows_page_tokens_to_the_end(sim: Simulator) -> None:
@@ -117,6 +125,8 @@ def test_repeated_page_token_is_refused_instead_of_looping() -> None:
 
 def test_orders_page_full_within_one_millisecond_steps_past_and_says_so() -> None:
     walk = orders_walk("X_USDT", 0, 1_000)
-    page = walk.feed({"orders": [{"orderId": i, "createTime": 500, "updateTime": 500} for i in range(200)]})
+    page = walk.feed(
+        {"orders": [{"orderId": i, "createTime": 500, "updateTime": 500} for i in range(200)]}
+    )
     assert walk.saturated == [500] and page.cursor == 499 and not page.done
     assert walk.next_call().params["endTime"] == 499  # type: ignore[union-attr]

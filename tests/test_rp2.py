@@ -48,12 +48,17 @@ def _account(root: Path, *, funded: bool = True) -> Path:
     if funded:
         deposits.append(deposit(_day(40), "10000", "USDT"))
     folder = export_folder(
-        root, str(utc_today() - dt.timedelta(days=60)), str(utc_today() - dt.timedelta(days=1)),
+        root,
+        str(utc_today() - dt.timedelta(days=60)),
+        str(utc_today() - dt.timedelta(days=1)),
         deposits=deposits,
-        trades=[trade(_day(30), "BUY", "BTC_USDT", "0.1", "50000", "5000", "0.0001", "BTC"),
-                trade(_day(25), "BUY", "ETH_USDT", "1", "3000", "3000", "3", "USDT"),
-                trade(_day(20), "SELL", "BTC_USDT", "0.05", "60000", "3000", "3", "USDT"),
-                trade(_day(10), "SELL", "ETH_BTC", "0.5", "0.05", "0.025", "0.0000125", "BTC")])
+        trades=[
+            trade(_day(30), "BUY", "BTC_USDT", "0.1", "50000", "5000", "0.0001", "BTC"),
+            trade(_day(25), "BUY", "ETH_USDT", "1", "3000", "3000", "3", "USDT"),
+            trade(_day(20), "SELL", "BTC_USDT", "0.05", "60000", "3000", "3", "USDT"),
+            trade(_day(10), "SELL", "ETH_BTC", "0.5", "0.05", "0.025", "0.0000125", "BTC"),
+        ],
+    )
     import_all(db, folder)
     with start(sim_config()) as sim:
         assert cli("--db", db, "prices", "--base-url", sim.base_url).exit_code == 0
@@ -61,13 +66,28 @@ def _account(root: Path, *, funded: bool = True) -> Path:
 
 
 def _report(rp2_us: Path, folder: Path, out: Path) -> dict[str, list[list]]:
-    ran = subprocess.run([str(rp2_us), "-o", str(out), "-p", "t_", str(folder / "pionex.ini"),
-                          str(folder / "pionex.ods")], capture_output=True, text=True,
-                         cwd=out.parent, timeout=300)
+    ran = subprocess.run(
+        [
+            str(rp2_us),
+            "-o",
+            str(out),
+            "-p",
+            "t_",
+            str(folder / "pionex.ini"),
+            str(folder / "pionex.ods"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=out.parent,
+        timeout=300,
+    )
     assert ran.returncode == 0, ran.stdout + ran.stderr
-    dumped = subprocess.run([str(rp2_us.parent / "python"), "-c", DUMP,
-                             str(out / "t_fifo_rp2_full_report.ods")],
-                            capture_output=True, text=True, check=True)
+    dumped = subprocess.run(
+        [str(rp2_us.parent / "python"), "-c", DUMP, str(out / "t_fifo_rp2_full_report.ods")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(dumped.stdout)
 
 
@@ -75,7 +95,7 @@ def _final_balances(report: dict[str, list[list]], asset: str) -> dict[str, Deci
     rows = report[f"{asset} Tax"]
     start_at = rows.index(next(r for r in rows if r[:1] == ["Account Balances"]))
     found = {}
-    for row in rows[start_at + 3:]:
+    for row in rows[start_at + 3 :]:
         if row[0] == "Total":
             break
         found[row[0]] = Decimal(str(row[6]))
@@ -92,12 +112,16 @@ def _gains(report: dict[str, list[list]], asset: str) -> dict[str, tuple[Decimal
     return out
 
 
-def test_rp2_turns_the_export_into_a_report_that_agrees_with_the_ledger(tmp_path: Path, rp2_us: Path) -> None:
+def test_rp2_turns_the_export_into_a_report_that_agrees_with_the_ledger(
+    tmp_path: Path, rp2_us: Path
+) -> None:
     db = _account(tmp_path)
     written = cli("--db", db, "export", "rp2", "-o", tmp_path / "in")
     assert written.exit_code == 0, written.output
     assert "1 deposit(s) written as BUY" in written.stdout
-    written_cells = [c for rows in ods_rows(tmp_path / "in" / "pionex.ods").values() for r in rows for c in r]
+    written_cells = [
+        c for rows in ods_rows(tmp_path / "in" / "pionex.ods").values() for r in rows for c in r
+    ]
     assert written_cells and not [c for c in written_cells if c.startswith("<formula")]
     report = _report(rp2_us, tmp_path / "in", tmp_path / "out")
     nets = ledger_nets(db)
@@ -107,15 +131,24 @@ def test_rp2_turns_the_export_into_a_report_that_agrees_with_the_ledger(tmp_path
         assert balances["Pionex"] == nets[asset], asset
     assert _final_balances(report, "BTC")["Outside Pionex"] == Decimal("0.01")
     # Proceeds of every sale are the amount at the value's unit price; FIFO gain by hand.
-    sold = dict(query(db, """SELECT asset, sum(-amount * unit_usd) FROM ledger_values
-                             WHERE kind = 'trade' AND amount < 0 AND leg <> 'fee' GROUP BY asset"""))
+    sold = dict(
+        query(
+            db,
+            """SELECT asset, sum(-amount * unit_usd) FROM ledger_values
+                             WHERE kind = 'trade' AND amount < 0 AND leg <> 'fee' GROUP BY asset""",
+        )
+    )
     for asset in ("BTC", "ETH", "USDT"):
-        assert _gains(report, asset)["SELL"][1] == Decimal(sold[asset]).quantize(Decimal("0.000001")), asset
+        assert _gains(report, asset)["SELL"][1] == Decimal(sold[asset]).quantize(
+            Decimal("0.000001")
+        ), asset
     assert _gains(report, "BTC")["SELL"][0] == Decimal("0.05") * (60000 - 50000)
     assert _gains(report, "USDT")["SELL"][0] == 0  # USDT is USD 1: selling it gains nothing
 
 
-def test_a_negative_balance_stops_the_export_unless_balancing_rows_are_asked_for(tmp_path: Path, rp2_us: Path) -> None:
+def test_a_negative_balance_stops_the_export_unless_balancing_rows_are_asked_for(
+    tmp_path: Path, rp2_us: Path
+) -> None:
     db = _account(tmp_path, funded=False)
     refused = cli("--db", db, "export", "rp2", "-o", tmp_path / "in")
     assert refused.exit_code == 1
@@ -127,8 +160,11 @@ def test_a_negative_balance_stops_the_export_unless_balancing_rows_are_asked_for
     assert f"BALANCING ROW, not a real transaction: USDT +8003 on {_day(30)} UTC" in balanced.stdout
     report = _report(rp2_us, tmp_path / "in", tmp_path / "out")
     assert _final_balances(report, "USDT")["Pionex"] == ledger_nets(db)["USDT"] + 8003
-    flagged = [r for r in report["USDT In-Out"]
-               if any("BALANCING ROW, not a real transaction" in str(c) for c in r)]
+    flagged = [
+        r
+        for r in report["USDT In-Out"]
+        if any("BALANCING ROW, not a real transaction" in str(c) for c in r)
+    ]
     assert len(flagged) == 1
 
 
@@ -149,12 +185,19 @@ def test_the_ods_holds_every_digit_and_says_what_rp2_will_round(tmp_path: Path) 
     db = tmp_path / "p.duckdb"
     qty, amount = "123456789012.123456789012345678", "61728394506.061728394506172839"
     folder = export_folder(
-        tmp_path, str(utc_today() - dt.timedelta(days=9)), str(utc_today() - dt.timedelta(days=1)),
+        tmp_path,
+        str(utc_today() - dt.timedelta(days=9)),
+        str(utc_today() - dt.timedelta(days=1)),
         deposits=[deposit(_day(8), "99999999999999", "USDT")],
-        trades=[trade(_day(7), "BUY", "ETH_USDT", qty, "0.5", amount, "0.000000000000000001", "ETH")])
+        trades=[
+            trade(_day(7), "BUY", "ETH_USDT", qty, "0.5", amount, "0.000000000000000001", "ETH")
+        ],
+    )
     import_all(db, folder)
     written = cli("--db", db, "export", "rp2", "-o", tmp_path / "in")
     assert written.exit_code == 0, written.output
-    cells = {c for rows in ods_rows(tmp_path / "in" / "pionex.ods").values() for r in rows for c in r}
+    cells = {
+        c for rows in ods_rows(tmp_path / "in" / "pionex.ods").values() for r in rows for c in r
+    }
     assert {qty, amount, "0.000000000000000001", "99999999999999", "0.5"} <= cells
     assert "3 amount(s) have more than 11 decimals" in written.stdout

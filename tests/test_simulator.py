@@ -17,7 +17,10 @@ from tests.conftest_api import client_for, sim_config, simulator  # noqa: F401
 def test_same_seed_same_history_other_seed_other_history() -> None:
     config = SimConfig(fills=300, now_ms=1_760_000_000_000)
     assert generate(config).fills == generate(config).fills
-    assert generate(config).fills != generate(SimConfig(fills=300, seed=2, now_ms=1_760_000_000_000)).fills
+    assert (
+        generate(config).fills
+        != generate(SimConfig(fills=300, seed=2, now_ms=1_760_000_000_000)).fills
+    )
 
 
 def test_hard_cases_are_in_the_data() -> None:
@@ -41,13 +44,17 @@ def test_retention_window_hides_old_fills() -> None:
         assert sim.truth.expired_fills
         cutoff = sim.truth.now_ms - 20 * 86_400_000
         for symbol in sim.truth.traded_symbols:
-            fills = client.get("/api/v1/trade/fills", {"symbol": symbol, "endTime": cutoff})["fills"]
+            fills = client.get("/api/v1/trade/fills", {"symbol": symbol, "endTime": cutoff})[
+                "fills"
+            ]
             assert fills == []
 
 
 def test_fills_come_100_per_page_newest_first(simulator) -> None:  # noqa: F811
     with client_for(simulator) as client:
-        fills = client.get("/api/v1/trade/fills", {"symbol": simulator.truth.traded_symbols[0]})["fills"]
+        fills = client.get("/api/v1/trade/fills", {"symbol": simulator.truth.traded_symbols[0]})[
+            "fills"
+        ]
     assert len(fills) == 100
     assert [f["timestamp"] for f in fills] == sorted((f["timestamp"] for f in fills), reverse=True)
 
@@ -67,20 +74,34 @@ def test_errors_arrive_with_http_200(simulator) -> None:  # noqa: F811
     assert no_key.status_code == 200 and no_key.json()["code"] == "APIKEY_LOST"
     cfg = simulator.sim.config
     stale = f"timestamp={int(time.time() * 1000) - 25_000}"
-    reply = httpx.get(f"{url}?{stale}", headers={"PIONEX-KEY": cfg.api_key,
-                                                 "PIONEX-SIGNATURE": _signed(cfg.api_secret, "/api/v1/account/balances", stale)})
+    reply = httpx.get(
+        f"{url}?{stale}",
+        headers={
+            "PIONEX-KEY": cfg.api_key,
+            "PIONEX-SIGNATURE": _signed(cfg.api_secret, "/api/v1/account/balances", stale),
+        },
+    )
     assert reply.status_code == 200 and reply.json()["code"] == "INVALID_TIMESTAMP"
     fresh = f"timestamp={int(time.time() * 1000)}"
-    bad = httpx.get(f"{url}?{fresh}", headers={"PIONEX-KEY": cfg.api_key, "PIONEX-SIGNATURE": "0" * 64})
+    bad = httpx.get(
+        f"{url}?{fresh}", headers={"PIONEX-KEY": cfg.api_key, "PIONEX-SIGNATURE": "0" * 64}
+    )
     assert bad.json()["code"] == "INVALID_SIGNATURE"
-    good = httpx.get(f"{url}?{fresh}", headers={"PIONEX-KEY": cfg.api_key,
-                                                "PIONEX-SIGNATURE": _signed(cfg.api_secret, "/api/v1/account/balances", fresh)})
+    good = httpx.get(
+        f"{url}?{fresh}",
+        headers={
+            "PIONEX-KEY": cfg.api_key,
+            "PIONEX-SIGNATURE": _signed(cfg.api_secret, "/api/v1/account/balances", fresh),
+        },
+    )
     assert good.json()["result"] is True
 
 
 def test_breaching_the_weight_budget_gives_429_and_a_ban() -> None:
     with start(sim_config(rate_limit=10, ban_seconds=30)) as sim:
-        statuses = [httpx.get(sim.base_url + "/api/v1/common/symbols").status_code for _ in range(4)]
+        statuses = [
+            httpx.get(sim.base_url + "/api/v1/common/symbols").status_code for _ in range(4)
+        ]
         assert statuses == [200, 200, 429, 429]
         assert sim.sim.limiter.bans == 1 and sim.sim.limiter.extensions == 1
 
@@ -89,7 +110,9 @@ def test_request_log_records_every_method(simulator) -> None:  # noqa: F811
     httpx.post(simulator.base_url + "/api/v1/trade/order", json={"symbol": "BTC_USDT"})
     httpx.get(simulator.base_url + "/api/v1/common/symbols?symbols=BTC_USDT")
     assert [(r.method, r.path) for r in simulator.requests] == [
-        ("POST", "/api/v1/trade/order"), ("GET", "/api/v1/common/symbols")]
+        ("POST", "/api/v1/trade/order"),
+        ("GET", "/api/v1/common/symbols"),
+    ]
     assert simulator.requests[1].query == "symbols=BTC_USDT"
 
 

@@ -30,8 +30,12 @@ from tests.conftest_api import client_for, fresh_db, sim_config
 
 SUBSET = json.loads((Path(__file__).parent / "spec" / "pionex_subset.json").read_text())
 _TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
-    "object": (dict,), "array": (list,),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
 }
 
 
@@ -137,8 +141,11 @@ def test_error_envelopes_have_the_specs_shape(http_status: int) -> None:
 
 
 def _example(file: str, path: str | None, response: str | None = None) -> dict[str, Any]:
-    return next(e["reply"] for e in SUBSET["examples"][file]
-                if e["path"] == path and e.get("response") == response)
+    return next(
+        e["reply"]
+        for e in SUBSET["examples"][file]
+        if e["path"] == path and e.get("response") == response
+    )
 
 
 def test_the_specs_balance_examples_go_through_the_landing_code(tmp_path: Path) -> None:
@@ -151,8 +158,9 @@ def test_the_specs_balance_examples_go_through_the_landing_code(tmp_path: Path) 
     db = fresh_db(tmp_path)
     with open_db(db) as con:
         landing.save_balances(con, "default", 1, balances, full["data"])
-        rows = con.execute("SELECT part, coin, free, frozen, record FROM api_balance_snapshots "
-                           "ORDER BY part, coin").fetchall()
+        rows = con.execute(
+            "SELECT part, coin, free, frozen, record FROM api_balance_snapshots ORDER BY part, coin"
+        ).fetchall()
     assert [(p, c, f, z) for p, c, f, z, _ in rows] == [
         ("full", None, None, None),
         ("spot", "BTC", Decimal("0.9"), Decimal("0")),
@@ -163,8 +171,10 @@ def test_the_specs_balance_examples_go_through_the_landing_code(tmp_path: Path) 
 
 @pytest.mark.parametrize(
     ("file", "response", "error"),
-    [("openapi_wallet.yaml", "BadRequest", RemoteError),
-     ("openapi_wallet.yaml", "Unauthorized", AuthError)],
+    [
+        ("openapi_wallet.yaml", "BadRequest", RemoteError),
+        ("openapi_wallet.yaml", "Unauthorized", AuthError),
+    ],
 )
 def test_the_specs_error_examples_map_to_typed_errors(
     file: str, response: str, error: type[Exception]
@@ -176,5 +186,7 @@ def test_the_specs_error_examples_map_to_typed_errors(
 
 def test_the_specs_failure_example_with_its_misspelt_code_is_an_invalid_symbol() -> None:
     # openapi.yaml's "Failure example" (prose, so not in the subset): TRADE_INVAILD_SYMBOL.
-    assert isinstance(error_for("TRADE_INVAILD_SYMBOL", "Invalid symbol", "/api/v1/trade/fills"),
-                      InvalidSymbolError)
+    assert isinstance(
+        error_for("TRADE_INVAILD_SYMBOL", "Invalid symbol", "/api/v1/trade/fills"),
+        InvalidSymbolError,
+    )

@@ -52,11 +52,20 @@ class OptionalCheck:
 
 # Permissions the fetch can do without (it notes them and exits 3), per the specs' names.
 OPTIONAL_CHECKS = (
-    OptionalCheck("wallet reading", "/api/v1/wallet/balancesFull", {},
-                  "key can read the whole wallet (bot and earn balances)",
-                  "reconcile then estimates bot balances from the bots' details"),
-    OptionalCheck("bot reading", "/api/v1/bot/orders", {"status": "running"},
-                  "key can read bots (grid, copy trading)", "skip this if you never used bots"),
+    OptionalCheck(
+        "wallet reading",
+        "/api/v1/wallet/balancesFull",
+        {},
+        "key can read the whole wallet (bot and earn balances)",
+        "reconcile then estimates bot balances from the bots' details",
+    ),
+    OptionalCheck(
+        "bot reading",
+        "/api/v1/bot/orders",
+        {"status": "running"},
+        "key can read bots (grid, copy trading)",
+        "skip this if you never used bots",
+    ),
 )
 
 
@@ -65,7 +74,9 @@ def _optional_check(client: PionexClient, check: OptionalCheck) -> Finding:
         client.get(check.path, check.params)
         return Finding(check.name, OK, check.can)
     except RouteMissingError as exc:
-        return Finding(check.name, WARN, str(exc), f"none needed if this host lacks it ({check.skip})")
+        return Finding(
+            check.name, WARN, str(exc), f"none needed if this host lacks it ({check.skip})"
+        )
     except AuthError as exc:
         permission = permission_for(check.path)
         return Finding(
@@ -75,8 +86,12 @@ def _optional_check(client: PionexClient, check: OptionalCheck) -> Finding:
             f"edit the key in Pionex > API Management and tick '{permission}' ({check.skip})",
         )
     except (ApiError, httpx.HTTPError) as exc:
-        return Finding(check.name, WARN, f"could not check {check.name}: {exc}",
-                       "run `pionex-export doctor` again later")
+        return Finding(
+            check.name,
+            WARN,
+            f"could not check {check.name}: {exc}",
+            "run `pionex-export doctor` again later",
+        )
 
 
 def check_key(base_url: str, credentials: Credentials) -> list[Finding]:

@@ -68,11 +68,12 @@ def _run(args: list[str]) -> int:
             return 1
         if verbose:
             raise
-        _say_error(f"internal error: {type(exc).__name__}: {exc}. Rerun with --verbose and report it.")
+        _say_error(
+            f"internal error: {type(exc).__name__}: {exc}. Rerun with --verbose and report it."
+        )
         return 1
     return 0
 
 
 def entry() -> None:
     sys.exit(run())
-

@@ -14,15 +14,37 @@ from exporter.cli.common import common_options, pass_settings
 
 @click.command("fetch")
 @common_options
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Oldest day to ask for, UTC (default: one year back). Example: --since 2025-01-01")
-@click.option("--symbols", default="", help="Pairs to fetch besides the discovered ones. Example: --symbols BTC_USDT,ETH_USDT")
-@click.option("--base-url", default=None, help="API host (default: the account's host from `init`, else https://api.pionex.com). Example: --base-url http://127.0.0.1:8765")
-@click.option("--credentials-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="File with PIONEX_API_KEY=... and PIONEX_API_SECRET=... lines, mode 0600 (the environment variables win).")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Oldest day to ask for, UTC (default: one year back). Example: --since 2025-01-01",
+)
+@click.option(
+    "--symbols",
+    default="",
+    help="Pairs to fetch besides the discovered ones. Example: --symbols BTC_USDT,ETH_USDT",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    help="API host (default: the account's host from `init`, else https://api.pionex.com). Example: --base-url http://127.0.0.1:8765",
+)
+@click.option(
+    "--credentials-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File with PIONEX_API_KEY=... and PIONEX_API_SECRET=... lines, mode 0600 (the environment variables win).",
+)
 @pass_settings
-def fetch(db: Path, account: str, since: datetime | None, symbols: str, base_url: str | None,
-          credentials_file: Path | None) -> None:
+def fetch(
+    db: Path,
+    account: str,
+    since: datetime | None,
+    symbols: str,
+    base_url: str | None,
+    credentials_file: Path | None,
+) -> None:
     """Pull trade history from the Pionex API with a read-only key (incremental, resumable).
 
     Exit codes: 0 ok, 1 failed (symbols or fills could not be read, bad key, network), 3 done,
@@ -45,12 +67,21 @@ def fetch(db: Path, account: str, since: datetime | None, symbols: str, base_url
     else:
         credentials = account_credentials(settings) or load_credentials(None)
     with fetch_progress() as show:
-        report = fetch_to_db(db, account, credentials, base_url=base_url or settings.base_url,
-                             since=since, symbols=[s for s in symbols.split(",") if s.strip()],
-                             rate_limit=settings.rate_limit, progress=show)
-    click.echo(f"fetched {len(report.symbols)} pairs: {report.new_fills} new fills, "
-               f"{report.new_orders} new order records, {report.bots} bots "
-               f"({report.requests} requests, {report.retries} retried, {report.seconds:.1f} s)")
+        report = fetch_to_db(
+            db,
+            account,
+            credentials,
+            base_url=base_url or settings.base_url,
+            since=since,
+            symbols=[s for s in symbols.split(",") if s.strip()],
+            rate_limit=settings.rate_limit,
+            progress=show,
+        )
+    click.echo(
+        f"fetched {len(report.symbols)} pairs: {report.new_fills} new fills, "
+        f"{report.new_orders} new order records, {report.bots} bots "
+        f"({report.requests} requests, {report.retries} retried, {report.seconds:.1f} s)"
+    )
     for note in report.skipped:
         click.echo(f"note: {note}")
     for refusal in report.refused:
@@ -59,34 +90,83 @@ def fetch(db: Path, account: str, since: datetime | None, symbols: str, base_url
         click.echo(flagged_line(report.flagged))
     needs = []
     if report.refused:
-        needs.append(f"{len(report.refused)} endpoint(s) could not be read (symbols and fills "
-                     "were read in full)")
+        needs.append(
+            f"{len(report.refused)} endpoint(s) could not be read (symbols and fills "
+            "were read in full)"
+        )
     if report.flagged:
         needs.append(f"{len(report.flagged)} fill(s) flagged for review")
     if needs:
         from exporter.cli.ops import CommandFailed
 
-        raise CommandFailed("fetch finished, but needs a look (listed above): " + "; ".join(needs),
-                            EXIT_ATTENTION)
+        raise CommandFailed(
+            "fetch finished, but needs a look (listed above): " + "; ".join(needs), EXIT_ATTENTION
+        )
 
 
 @click.command("simulate")
 @common_options
-@click.option("--port", type=int, default=8765, show_default=True, help="Port on 127.0.0.1 (0 picks a free one).")
-@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same account history.")
-@click.option("--symbols", "n_symbols", type=int, default=6, show_default=True, help="Traded pairs.")
-@click.option("--fills", type=int, default=600, show_default=True, help="Fills to generate (plus the hard cases).")
+@click.option(
+    "--port",
+    type=int,
+    default=8765,
+    show_default=True,
+    help="Port on 127.0.0.1 (0 picks a free one).",
+)
+@click.option(
+    "--seed", type=int, default=1, show_default=True, help="Same seed, same account history."
+)
+@click.option(
+    "--symbols", "n_symbols", type=int, default=6, show_default=True, help="Traded pairs."
+)
+@click.option(
+    "--fills",
+    type=int,
+    default=600,
+    show_default=True,
+    help="Fills to generate (plus the hard cases).",
+)
 @click.option("--days", type=int, default=30, show_default=True, help="Days of history.")
-@click.option("--fault-rate", type=float, default=0.0, show_default=True, help="Share of requests that fail (5xx, timeout, drop, truncated body).")
-@click.option("--ban-seconds", type=float, default=60.0, show_default=True, help="Ban after a rate-limit breach.")
-@click.option("--permissions", default="read,wallet,bot", show_default=True,
-              help="The simulated key's permissions: read (Enable reading), wallet (Trade reading), bot (Bot reading). Example: --permissions read")
-@click.option("--missing-route", "missing_routes", multiple=True,
-              help="A path this host answers with 404. Example: --missing-route /api/v1/wallet/balancesFull")
+@click.option(
+    "--fault-rate",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Share of requests that fail (5xx, timeout, drop, truncated body).",
+)
+@click.option(
+    "--ban-seconds",
+    type=float,
+    default=60.0,
+    show_default=True,
+    help="Ban after a rate-limit breach.",
+)
+@click.option(
+    "--permissions",
+    default="read,wallet,bot",
+    show_default=True,
+    help="The simulated key's permissions: read (Enable reading), wallet (Trade reading), bot (Bot reading). Example: --permissions read",
+)
+@click.option(
+    "--missing-route",
+    "missing_routes",
+    multiple=True,
+    help="A path this host answers with 404. Example: --missing-route /api/v1/wallet/balancesFull",
+)
 @pass_settings
-def simulate(db: Path, account: str, port: int, seed: int, n_symbols: int, fills: int, days: int,
-             fault_rate: float, ban_seconds: float, permissions: str,
-             missing_routes: tuple[str, ...]) -> None:
+def simulate(
+    db: Path,
+    account: str,
+    port: int,
+    seed: int,
+    n_symbols: int,
+    fills: int,
+    days: int,
+    fault_rate: float,
+    ban_seconds: float,
+    permissions: str,
+    missing_routes: tuple[str, ...],
+) -> None:
     """Serve a simulated Pionex API on 127.0.0.1 until Ctrl-C (for tests, demos, benchmarks).
 
     \b
@@ -101,14 +181,25 @@ def simulate(db: Path, account: str, port: int, seed: int, n_symbols: int, fills
     granted = frozenset(p.strip() for p in permissions.split(",") if p.strip())
     unknown = granted - {"read", "wallet", "bot"}
     if unknown:
-        raise click.BadParameter(f"unknown permission(s) {', '.join(sorted(unknown))}; "
-                                 "use read, wallet and/or bot", param_hint="--permissions")
-    config = SimConfig(seed=seed, symbols=n_symbols, fills=fills, days=days,
-                       fault_rate=fault_rate, ban_seconds=ban_seconds, permissions=granted,
-                       missing_routes=frozenset(missing_routes))
+        raise click.BadParameter(
+            f"unknown permission(s) {', '.join(sorted(unknown))}; use read, wallet and/or bot",
+            param_hint="--permissions",
+        )
+    config = SimConfig(
+        seed=seed,
+        symbols=n_symbols,
+        fills=fills,
+        days=days,
+        fault_rate=fault_rate,
+        ban_seconds=ban_seconds,
+        permissions=granted,
+        missing_routes=frozenset(missing_routes),
+    )
     running = start(config, port=port)
-    click.echo(f"simulator on {running.base_url} ({len(running.truth.fills)} fills); "
-               f"key {config.api_key}, secret {config.api_secret} (fake); Ctrl-C stops it")
+    click.echo(
+        f"simulator on {running.base_url} ({len(running.truth.fills)} fills); "
+        f"key {config.api_key}, secret {config.api_secret} (fake); Ctrl-C stops it"
+    )
     try:
         while True:
             time.sleep(3600)
@@ -119,4 +210,3 @@ def simulate(db: Path, account: str, port: int, seed: int, n_symbols: int, fills
 
 
 COMMANDS = (fetch, simulate)
-

@@ -249,8 +249,14 @@ def sync_cmd(ctx: click.Context, all_accounts: bool, no_fetch: bool) -> None:
         for settings in accounts_to_sync(config, account, all_accounts):
             result = sync_account(db, settings, use_env=not all_accounts, fetch=not no_fetch)
             results.append(result)
-            loud = (result.changed or result.failures or result.problems or result.refused
-                    or result.flagged or SETTINGS.verbose)
+            loud = (
+                result.changed
+                or result.failures
+                or result.problems
+                or result.refused
+                or result.flagged
+                or SETTINGS.verbose
+            )
             if loud:
                 say(result.summary())
             else:  # a quiet cron run prints nothing, but its log says that it ran and how

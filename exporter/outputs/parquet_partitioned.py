@@ -75,7 +75,9 @@ def _load_manifest(folder: Path) -> dict:  # type: ignore[type-arg]
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    return ", ".join(f"{name} {kind}" for name, kind, *_ in con.execute(f"DESCRIBE {table}").fetchall())
+    return ", ".join(
+        f"{name} {kind}" for name, kind, *_ in con.execute(f"DESCRIBE {table}").fetchall()
+    )
 
 
 def _fingerprints(

@@ -7,7 +7,9 @@ from __future__ import annotations
 from exporter.outputs.common import plain_decimal
 
 # Append to a FROM over rows that carry account and txn_id.
-VALUE_JOIN = ("LEFT JOIN (SELECT account, txn_id, value_usd FROM transaction_values) AS valued "
-              "USING (account, txn_id)")
+VALUE_JOIN = (
+    "LEFT JOIN (SELECT account, txn_id, value_usd FROM transaction_values) AS valued "
+    "USING (account, txn_id)"
+)
 USD_AMOUNT = plain_decimal("round(value_usd, 2)")
 USD_CURRENCY = "CASE WHEN round(value_usd, 2) <> 0 THEN 'USD' END"

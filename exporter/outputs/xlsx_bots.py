@@ -24,15 +24,29 @@ FIGURES = (
     ("Profit exited", "profit_exited"),
     ("Funding fee", "funding_fee"),
 )
-HEADERS = ("Account", "Bot", "Type", "Pair", "Status", "Created", "Closed", "Quote",
-           *(h for h, _ in FIGURES), "Fees", "Figures (exact)")
+HEADERS = (
+    "Account",
+    "Bot",
+    "Type",
+    "Pair",
+    "Status",
+    "Created",
+    "Closed",
+    "Quote",
+    *(h for h, _ in FIGURES),
+    "Fees",
+    "Figures (exact)",
+)
 
 
 def _exact(bot: BotRow, shown: dict[str, Any]) -> str:
     """Every figure with all its digits (as `bots --json` shows it) and its source field."""
     fields = FIELDS.get(bot.bot_type, BotFields())
-    return "; ".join(f"{name}={shown[name]} ({getattr(fields, name)})"
-                     for _header, name in FIGURES if shown[name] is not None)
+    return "; ".join(
+        f"{name}={shown[name]} ({getattr(fields, name)})"
+        for _header, name in FIGURES
+        if shown[name] is not None
+    )
 
 
 def _accounts(con: duckdb.DuckDBPyConnection, selection: Selection) -> list[str]:
@@ -44,8 +58,9 @@ def _accounts(con: duckdb.DuckDBPyConnection, selection: Selection) -> list[str]
 
 def write_bots_sheet(w: Any, con: duckdb.DuckDBPyConnection, selection: Selection) -> None:
     """Add `Bots` to the workbook writer `w` when the selection's accounts have bots."""
-    rows = [(account, bot) for account in _accounts(con, selection)
-            for bot in load_bots(con, account)]
+    rows = [
+        (account, bot) for account in _accounts(con, selection) for bot in load_bots(con, account)
+    ]
     if not rows:
         return
     sheet = w.book.add_worksheet("Bots")
@@ -57,8 +72,9 @@ def write_bots_sheet(w: Any, con: duckdb.DuckDBPyConnection, selection: Selectio
     sheet.set_column(8, 8 + len(FIGURES) - 1, 16)
     sheet.set_column(8 + len(FIGURES), 9 + len(FIGURES), 40)
     for row, (account, bot) in enumerate(rows, start=1):
-        for col, value in enumerate((account, bot.bot_id, bot.bot_type, bot.symbol,
-                                     bot.status or "")):
+        for col, value in enumerate(
+            (account, bot.bot_id, bot.bot_type, bot.symbol, bot.status or "")
+        ):
             sheet.write_string(row, col, value)
         for col, moment in ((5, bot.created), (6, bot.closed)):
             if moment is not None:

@@ -177,8 +177,9 @@ class PionexClient:
             body = _json_or_none(reply)
             if 400 <= reply.status_code < 500 and not (isinstance(body, dict) and "result" in body):
                 # A refusal without the error envelope: asking again gets the same answer.
-                raise RemoteError(f"GET {path}: HTTP {reply.status_code} from {self.base_url}",
-                                  path=path)
+                raise RemoteError(
+                    f"GET {path}: HTTP {reply.status_code} from {self.base_url}", path=path
+                )
             if reply.status_code >= 500 or not isinstance(body, dict) or "result" not in body:
                 failures += 1
                 last_problem = f"HTTP {reply.status_code}" + (

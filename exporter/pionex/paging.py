@@ -71,7 +71,11 @@ class TimeWalk:
         self.done = self.done or self.cursor < self.floor
 
     def _params(self) -> dict[str, Any]:
-        params: dict[str, Any] = {"symbol": self.symbol, "startTime": self.floor, "endTime": self.cursor}
+        params: dict[str, Any] = {
+            "symbol": self.symbol,
+            "startTime": self.floor,
+            "endTime": self.cursor,
+        }
         if self.path == ALL_ORDERS:
             params["limit"] = self.page_size
         return params
@@ -97,8 +101,11 @@ class TimeWalk:
         # Page by the records inside the asked window only: one stray time must not move the
         # cursor (vetting flags it).
         assert self.cursor is not None
-        times = [t for t in (ms_or_none(r.get(self.time_field)) for r in records)
-                 if t is not None and self.floor <= t <= self.cursor]
+        times = [
+            t
+            for t in (ms_or_none(r.get(self.time_field)) for r in records)
+            if t is not None and self.floor <= t <= self.cursor
+        ]
         if not times:
             self.done = True
             return Page(fresh, self.floor, True)
@@ -146,7 +153,9 @@ class FillsWalk(TimeWalk):
         self.fallback_ms = ms
         if not self.orders_known:
             self.saturated.append(ms)
-        orders = {int(r["orderId"]) for r in fresh} | {int(o) for o in self.orders_at(self.symbol, ms)}
+        orders = {int(r["orderId"]) for r in fresh} | {
+            int(o) for o in self.orders_at(self.symbol, ms)
+        }
         self.pending = sorted(orders)
         self.by_order_from = None
         return Page(fresh, self.cursor, False)
@@ -178,8 +187,17 @@ def ms_or_none(value: Any) -> int | None:
 
 
 def orders_walk(symbol: str, floor: int, top: int, cursor: int | None = None) -> TimeWalk:
-    return TimeWalk(symbol, floor, top, cursor, path=ALL_ORDERS, list_key="orders",
-                    time_field="createTime", page_size=ORDER_PAGE, key=order_key)
+    return TimeWalk(
+        symbol,
+        floor,
+        top,
+        cursor,
+        path=ALL_ORDERS,
+        list_key="orders",
+        time_field="createTime",
+        page_size=ORDER_PAGE,
+        key=order_key,
+    )
 
 
 @dataclass

@@ -49,12 +49,16 @@ class CoinResult:
         if self.problem is not None:
             return f"{self.problem}: {self.asset} rows of the days not stored stay unvalued"
         if self.status == "no_market":
-            return (f"{self.symbol} is unknown to Pionex (delisted or never listed): {self.asset} "
-                    "rows stay unvalued")
+            return (
+                f"{self.symbol} is unknown to Pionex (delisted or never listed): {self.asset} "
+                "rows stay unvalued"
+            )
         if self.missing:
             first, last = min(self.missing), max(self.missing)
-            return (f"no {self.symbol} candle for {len(self.missing)} day(s) between {first} and "
-                    f"{last}: {self.asset} rows of those days stay unvalued")
+            return (
+                f"no {self.symbol} candle for {len(self.missing)} day(s) between {first} and "
+                f"{last}: {self.asset} rows of those days stay unvalued"
+            )
         return None
 
 
@@ -68,8 +72,10 @@ class PricesReport:
         return sum(c.new_days for c in self.coins)
 
     def lines(self) -> list[str]:
-        out = [f"prices: {len(self.coins)} coin(s) checked, {self.new_days} new daily close(s) "
-               f"({self.requests} requests)"]
+        out = [
+            f"prices: {len(self.coins)} coin(s) checked, {self.new_days} new daily close(s) "
+            f"({self.requests} requests)"
+        ]
         out += [f"no market data: {m}" for c in self.coins if (m := c.message())]
         return out
 
@@ -96,7 +102,8 @@ def missing_days(con: duckdb.DuckDBPyConnection, today: dt.date) -> dict[str, li
 def ledger_assets(con: duckdb.DuckDBPyConnection) -> list[str]:
     rows = con.execute(
         "SELECT DISTINCT asset FROM ledger WHERE asset NOT IN (SELECT asset FROM usd_pegged) "
-        "ORDER BY asset").fetchall()
+        "ORDER BY asset"
+    ).fetchall()
     return [r[0] for r in rows]
 
 
@@ -106,18 +113,24 @@ def _close(symbol: str, candle: dict[str, Any]) -> tuple[dt.date, Decimal]:
         day = dt.datetime.fromtimestamp(int(candle["time"]) / 1000, dt.UTC).date()
         close = Decimal(str(candle["close"]))
     except (KeyError, TypeError, ValueError, InvalidOperation):
-        raise UserError(f"{KLINES} {symbol}: a candle without a readable time and close: "
-                        f"{candle!r}; expected {{time: ms, close: decimal text}}") from None
+        raise UserError(
+            f"{KLINES} {symbol}: a candle without a readable time and close: "
+            f"{candle!r}; expected {{time: ms, close: decimal text}}"
+        ) from None
     exponent = close.normalize().as_tuple().exponent
     if not (0 < close < CLOSE_LIMIT) or (isinstance(exponent, int) and exponent < -CLOSE_DECIMALS):
-        raise CloseDoesNotFit(f"{KLINES} {symbol} {day}: close {candle['close']!r} does not fit "
-                              f"the prices table (above 0, below 10^8, at most {CLOSE_DECIMALS} "
-                              "decimals), so it was not stored rather than rounded")
+        raise CloseDoesNotFit(
+            f"{KLINES} {symbol} {day}: close {candle['close']!r} does not fit "
+            f"the prices table (above 0, below 10^8, at most {CLOSE_DECIMALS} "
+            "decimals), so it was not stored rather than rounded"
+        )
     return day, close
 
 
 class PriceFetcher:
-    def __init__(self, con: duckdb.DuckDBPyConnection, client: PionexClient, today: dt.date) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, client: PionexClient, today: dt.date
+    ) -> None:
         self.con, self.client, self.today = con, client, today
 
     def run(self) -> PricesReport:
@@ -135,7 +148,9 @@ class PriceFetcher:
 
     def _known_status(self, asset: str) -> str:
         """Nothing left to ask for: keep what the last check found (ok unless it said otherwise)."""
-        row = self.con.execute("SELECT status FROM price_coverage WHERE asset = ?", [asset]).fetchall()
+        row = self.con.execute(
+            "SELECT status FROM price_coverage WHERE asset = ?", [asset]
+        ).fetchall()
         return row[0][0] if row else "ok"
 
     def _coin(self, asset: str, days: list[dt.date]) -> CoinResult:
@@ -145,8 +160,9 @@ class PriceFetcher:
         end_ms = _midnight_ms(days[-1] + dt.timedelta(days=1)) - 1
         try:
             while True:
-                data = self.client.get(KLINES, {"symbol": symbol, "interval": "1D",
-                                                "endTime": end_ms, "limit": PAGE})
+                data = self.client.get(
+                    KLINES, {"symbol": symbol, "interval": "1D", "endTime": end_ms, "limit": PAGE}
+                )
                 candles = data.get("klines") or []
                 closes = [_close(symbol, c) for c in candles]
                 result.new_days += self._store(asset, symbol, closes)
@@ -167,8 +183,11 @@ class PriceFetcher:
         return result
 
     def _store(self, asset: str, symbol: str, closes: list[tuple[dt.date, Decimal]]) -> int:
-        finished = [(asset, day, close, symbol, self.client.base_url)
-                    for day, close in closes if day < self.today]
+        finished = [
+            (asset, day, close, symbol, self.client.base_url)
+            for day, close in closes
+            if day < self.today
+        ]
         if not finished:
             return 0
         # One set-based insert per page (executemany runs one statement per day); the closes
@@ -191,22 +210,38 @@ class PriceFetcher:
         return int(after[0]) - int(before[0])  # type: ignore[index]
 
     def _cover(self, result: CoinResult) -> None:
-        run(self.con, "INSERT OR REPLACE INTO price_coverage VALUES (?, ?, ?, now()::TIMESTAMP, ?)",
-            [result.asset, result.symbol, result.status, result.message()])
+        run(
+            self.con,
+            "INSERT OR REPLACE INTO price_coverage VALUES (?, ?, ?, now()::TIMESTAMP, ?)",
+            [result.asset, result.symbol, result.status, result.message()],
+        )
 
 
 def _midnight_ms(day: dt.date) -> int:
     return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp() * 1000)
 
 
-def prices_to_db(db: Path, *, base_url: str = DEFAULT_BASE_URL, rate_limit: float = 10.0,
-                 timeout: float = 15.0, backoff_seconds: float = 0.5,
-                 today: dt.date | None = None) -> PricesReport:
+def prices_to_db(
+    db: Path,
+    *,
+    base_url: str = DEFAULT_BASE_URL,
+    rate_limit: float = 10.0,
+    timeout: float = 15.0,
+    backoff_seconds: float = 0.5,
+    today: dt.date | None = None,
+) -> PricesReport:
     """Open `db` and fetch the missing daily closes; the one call the CLI and `sync` need."""
     from exporter.store.db import open_db
 
     today = today or dt.datetime.now(dt.UTC).date()
-    with open_db(db) as con, PionexClient(None, base_url, throttle=Throttle(rate_limit, rate_limit),
-                                          timeout=timeout,
-                                          backoff_seconds=backoff_seconds) as client:
+    with (
+        open_db(db) as con,
+        PionexClient(
+            None,
+            base_url,
+            throttle=Throttle(rate_limit, rate_limit),
+            timeout=timeout,
+            backoff_seconds=backoff_seconds,
+        ) as client,
+    ):
         return PriceFetcher(con, client, today).run()

@@ -14,10 +14,12 @@ from exporter.pionex.errors import ApiError, AuthError, RouteMissingError, permi
 _MISSING = {
     "/api/v1/account/balances": "no spot balance snapshot, and held coins cannot suggest pairs",
     "/api/v1/wallet/balancesFull": (
-        "no whole-wallet snapshot (bot and earn balances); reconcile uses the bots' details"),
+        "no whole-wallet snapshot (bot and earn balances); reconcile uses the bots' details"
+    ),
     "/api/v1/trade/allOrders": (
         "no order records; fills in a millisecond holding more than 100 fills may be incomplete "
-        "(each such millisecond is named)"),
+        "(each such millisecond is named)"
+    ),
     "/api/v1/bot/orders": "no bot list or bot totals (`bots`)",
 }
 _MISSING_BOT_DETAIL = "no investment, profit or fees for bots of this type (`bots`)"
@@ -40,12 +42,20 @@ def refusal_for(exc: ApiError, base_url: str) -> Refusal | None:
     path = exc.path or ""
     missing = _MISSING.get(path, _MISSING_BOT_DETAIL)
     if isinstance(exc, RouteMissingError):
-        return Refusal(path, "HTTP 404", missing,
-                       f"none needed if {base_url} does not offer it; otherwise check the host "
-                       "(--base-url, or `base_url` in the config)")
+        return Refusal(
+            path,
+            "HTTP 404",
+            missing,
+            f"none needed if {base_url} does not offer it; otherwise check the host "
+            "(--base-url, or `base_url` in the config)",
+        )
     if isinstance(exc, AuthError) and exc.code == "PERMISSION_DENIED":
         permission = permission_for(path)
-        return Refusal(path, "PERMISSION_DENIED", missing,
-                       f"edit the key in Pionex > API Management, tick '{permission}' (reading "
-                       "only, never trading or withdrawal) and fetch again")
+        return Refusal(
+            path,
+            "PERMISSION_DENIED",
+            missing,
+            f"edit the key in Pionex > API Management, tick '{permission}' (reading "
+            "only, never trading or withdrawal) and fetch again",
+        )
     return None

@@ -19,8 +19,9 @@ def _zero(value: Any) -> bool:
         return False
 
 
-def fill_problem(record: dict[str, Any], asked: dict[str, Any],
-                 known_coins: Collection[str]) -> str | None:
+def fill_problem(
+    record: dict[str, Any], asked: dict[str, Any], known_coins: Collection[str]
+) -> str | None:
     """Why `record` does not match the call's `asked` params, or None when it does.
 
     `asked` holds `symbol` and, on time-windowed calls, `startTime`/`endTime` (inclusive ms).

@@ -33,18 +33,27 @@ class BotFields:
 
 FIELDS = {
     "spot_grid": BotFields(
-        investment="quoteTotalInvestment", base_investment="baseTotalInvestment",
-        profit="realizedProfit", grid_profit="gridProfit", profit_withdrawn="profitWithdrawn",
-        fee_quote=("totalFeeInQuote",), fee_base="totalFeeInBase"),
+        investment="quoteTotalInvestment",
+        base_investment="baseTotalInvestment",
+        profit="realizedProfit",
+        grid_profit="gridProfit",
+        profit_withdrawn="profitWithdrawn",
+        fee_quote=("totalFeeInQuote",),
+        fee_base="totalFeeInBase",
+    ),
     # The futures-grid spec has no total-profit field: withdrawn and exited profit are shown as
     # they are, never added up into a guess.
     "futures_grid": BotFields(
-        investment="quoteInvestment", profit_withdrawn="profitWithdrawn",
-        profit_exited="profitExited", funding_fee="fundingFeePayment",
-        fee_quote=("liquidationFee",)),
+        investment="quoteInvestment",
+        profit_withdrawn="profitWithdrawn",
+        profit_exited="profitExited",
+        funding_fee="fundingFeePayment",
+        fee_quote=("liquidationFee",),
+    ),
     # Smart copy: trading fees sit in each portfolio item, in the quote and in that item's base.
     "smart_copy": BotFields(
-        investment="quoteTotalInvestment", profit="profit", funding_fee="fundingFee"),
+        investment="quoteTotalInvestment", profit="profit", funding_fee="fundingFee"
+    ),
 }
 
 
@@ -121,7 +130,9 @@ def _field(data: dict[str, Any], name: str | None) -> Decimal | None:
     return _dec(data.get(name)) if name else None
 
 
-def _fees(kind: str, base: str | None, quote: str | None, data: dict[str, Any]) -> dict[str, Decimal]:
+def _fees(
+    kind: str, base: str | None, quote: str | None, data: dict[str, Any]
+) -> dict[str, Decimal]:
     """Fees per coin from the type's fee fields (smart copy: summed over its portfolio)."""
     fields = FIELDS.get(kind, BotFields())
     fees: dict[str, Decimal] = {}

@@ -17,10 +17,14 @@ def unvalued(con: duckdb.DuckDBPyConnection, account: str) -> list[dict[str, Any
         GROUP BY ALL ORDER BY 1, 2""",
         [account],
     ).fetchall()
-    return [{"asset": a, "reason": r, "rows": int(n), "first_at": first.isoformat()}
-            for a, r, n, first in rows]
+    return [
+        {"asset": a, "reason": r, "rows": int(n), "first_at": first.isoformat()}
+        for a, r, n, first in rows
+    ]
 
 
 def message(item: dict[str, Any]) -> str:
-    return (f"{item['rows']} {item['asset']} transaction(s) have no USD value "
-            f"({item['reason']}; first {item['first_at'].replace('T', ' ')} UTC)")
+    return (
+        f"{item['rows']} {item['asset']} transaction(s) have no USD value "
+        f"({item['reason']}; first {item['first_at'].replace('T', ' ')} UTC)"
+    )

@@ -47,10 +47,19 @@ class Klines:
         for ms in self.times:
             open_ = price
             price = (price * Decimal(str(round(rng.uniform(0.95, 1.05), 4)))).quantize(
-                Decimal("0.000001"))
+                Decimal("0.000001")
+            )
             high, low = max(open_, price), min(open_, price)
-            candles.append({"time": ms, "open": str(open_), "close": str(price), "high": str(high),
-                            "low": str(low), "volume": str(rng.randint(1, 10**6))})
+            candles.append(
+                {
+                    "time": ms,
+                    "open": str(open_),
+                    "close": str(price),
+                    "high": str(high),
+                    "low": str(low),
+                    "volume": str(rng.randint(1, 10**6)),
+                }
+            )
         return candles
 
     def close(self, symbol: str, day: dt.date) -> Decimal | None:

@@ -324,8 +324,7 @@ def suspects(truth: Truth, symbol: str, start_ms: int) -> list[dict[str, Any]]:
 def decoded_query(raw_query: str) -> dict[str, str]:
     """The query's parameters with keys and values percent-decoded, as a web server reads them."""
     return {
-        unquote(k): unquote(v)
-        for k, _, v in (p.partition("=") for p in raw_query.split("&") if p)
+        unquote(k): unquote(v) for k, _, v in (p.partition("=") for p in raw_query.split("&") if p)
     }
 
 
@@ -458,7 +457,11 @@ def start(
     """Serve on host:port (0 picks a free port) from a daemon thread; returns at once."""
     server = _Server((host, port), _Handler)
     server.sim = Simulator(config or SimConfig())
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name="pionex-simulator", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name="pionex-simulator",
+        daemon=True,
+    )
     thread.start()
     return RunningSimulator(server.sim, server, thread)

@@ -30,7 +30,9 @@ _MORE_PLACES = rf"\.\d{{{MAX_SCALE + 1}}}"  # the cheap test (1M cells: 8 ms, an
 _KEPT_PART = rf"^([+-]?\d*\.\d{{{MAX_SCALE}}})\d+$"
 _FIRST_DROPPED = rf"\.\d{{{MAX_SCALE}}}(\d)"
 UNKNOWN_ORDER = pl.lit(None, pl.String)  # a file whose slash dates show no order (or none at all)
-_ONE_STEP = pl.lit(1).cast(MONEY_POLARS) / pl.lit(10**MAX_SCALE).cast(MONEY_POLARS)  # 1E-18, exactly
+_ONE_STEP = pl.lit(1).cast(MONEY_POLARS) / pl.lit(10**MAX_SCALE).cast(
+    MONEY_POLARS
+)  # 1E-18, exactly
 # Coin and symbol cells: the tickers.py pattern, in any case (coins.py upper-cases them).
 _NAME_RULES = {
     Kind.COIN: (f"(?i){TICKER_PATTERN}", MAX_TICKER_CHARS),

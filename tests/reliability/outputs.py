@@ -92,8 +92,13 @@ def ods_rows(path: Path) -> dict[str, list[list[str]]]:
             for cell in row.getElementsByType(TableCell):
                 formula = cell.attributes.get((TABLENS, "formula"))
                 number = cell.attributes.get((OFFICENS, "value"))
-                values.append(f"<formula {formula}>" if formula else
-                              number if number is not None else str(cell))
+                values.append(
+                    f"<formula {formula}>"
+                    if formula
+                    else number
+                    if number is not None
+                    else str(cell)
+                )
             rows.append(values)
         sheets[str(table.getAttribute("name"))] = rows
     return sheets

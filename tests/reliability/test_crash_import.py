@@ -87,7 +87,9 @@ sys.stdin.read()
 """
 
 
-def crash_beside_a_reader(tmp_path: Path, seeded: Path, export: Path, points: int, seed: int) -> None:
+def crash_beside_a_reader(
+    tmp_path: Path, seeded: Path, export: Path, points: int, seed: int
+) -> None:
     """The same kills while an analyst holds the file read-only, so the import writes a copy and
     renames it over the file: after each kill the path holds the old file or the new one, whole,
     and the rerun leaves no copy behind."""
@@ -130,13 +132,17 @@ def crash_beside_a_reader(tmp_path: Path, seeded: Path, export: Path, points: in
 
 
 def test_killed_import_beside_a_reader_leaves_the_old_file_or_the_new(
-    tmp_path: Path, exports, seeded_db: Path  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    exports,
+    seeded_db: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     crash_beside_a_reader(tmp_path, seeded_db, exports(10_000), points=4, seed=3)
 
 
 @pytest.mark.slow
 def test_killed_100k_row_import_beside_a_reader_at_8_points(
-    tmp_path: Path, exports, seeded_db: Path  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    exports,
+    seeded_db: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     crash_beside_a_reader(tmp_path, seeded_db, exports(100_000), points=8, seed=4)

@@ -209,11 +209,15 @@ def _check_rp2(db: Path, out: Path, fills, expected, exact_values) -> None:  # t
                 header = row
             elif "BALANCING ROW" not in row[header.index("notes")]:
                 cell = dict(zip(header, row, strict=True))
-                moved = {"IN": lambda c: Decimal(c["crypto_in"]),
-                         "OUT": lambda c: -Decimal(c["crypto_out_no_fee"]) - Decimal(c["crypto_fee"]),
-                         "INTRA": lambda c: -Decimal(c["crypto_sent"])}[table](cell)
+                moved = {
+                    "IN": lambda c: Decimal(c["crypto_in"]),
+                    "OUT": lambda c: -Decimal(c["crypto_out_no_fee"]) - Decimal(c["crypto_fee"]),
+                    "INTRA": lambda c: -Decimal(c["crypto_sent"]),
+                }[table](cell)
                 nets[asset] = nets.get(asset, Decimal(0)) + moved
-                written |= {Decimal(v).normalize() for k, v in cell.items() if k.startswith("crypto")}
+                written |= {
+                    Decimal(v).normalize() for k, v in cell.items() if k.startswith("crypto")
+                }
     assert _nonzero(nets) == _nonzero(expected)
     assert not exact_values - written, sorted(exact_values - written)
 

@@ -72,9 +72,7 @@ def test_reading_commands_leave_an_old_database_unchanged(
     assert not (tmp_path / "out.csv").exists()
 
 
-def test_old_database_upgrades_on_rebuild_and_keeps_its_rows(
-    old_db: Path, seeded_db: Path
-) -> None:
+def test_old_database_upgrades_on_rebuild_and_keeps_its_rows(old_db: Path, seeded_db: Path) -> None:
     raw_before = query(old_db, "SELECT * FROM raw_export_rows ORDER BY raw_id")
 
     assert cli("--db", old_db, "rebuild").exit_code == 0

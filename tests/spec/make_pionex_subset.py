@@ -20,40 +20,96 @@ import yaml  # type: ignore[import-untyped]
 
 COMMIT = "b8c63d29ed9b49d967b75b75b0c2ef057e45cc77"
 PATHS = {
-    "openapi.yaml": ["/api/v1/common/symbols", "/api/v1/account/balances", "/api/v1/trade/fills",
-                     "/api/v1/trade/fillsByOrderId", "/api/v1/trade/allOrders"],
+    "openapi.yaml": [
+        "/api/v1/common/symbols",
+        "/api/v1/account/balances",
+        "/api/v1/trade/fills",
+        "/api/v1/trade/fillsByOrderId",
+        "/api/v1/trade/allOrders",
+    ],
     "openapi_wallet.yaml": ["/api/v1/wallet/balancesFull"],
-    "openapi_bot.yaml": ["/api/v1/bot/orders", "/api/v1/bot/orders/spotGrid/order",
-                         "/api/v1/bot/orders/futuresGrid/order",
-                         "/api/v1/bot/orders/smartCopy/order"],
+    "openapi_bot.yaml": [
+        "/api/v1/bot/orders",
+        "/api/v1/bot/orders/spotGrid/order",
+        "/api/v1/bot/orders/futuresGrid/order",
+        "/api/v1/bot/orders/smartCopy/order",
+    ],
 }
-_FILL = ["fills[].id", "fills[].orderId", "fills[].symbol", "fills[].side", "fills[].role",
-         "fills[].price", "fills[].size", "fills[].fee", "fills[].feeCoin", "fills[].timestamp"]
+_FILL = [
+    "fills[].id",
+    "fills[].orderId",
+    "fills[].symbol",
+    "fills[].side",
+    "fills[].role",
+    "fills[].price",
+    "fills[].size",
+    "fills[].fee",
+    "fills[].feeCoin",
+    "fills[].timestamp",
+]
 RELIED = {
-    "/api/v1/common/symbols": ["symbols[].symbol", "symbols[].baseCurrency",
-                               "symbols[].quoteCurrency"],
+    "/api/v1/common/symbols": [
+        "symbols[].symbol",
+        "symbols[].baseCurrency",
+        "symbols[].quoteCurrency",
+    ],
     "/api/v1/account/balances": ["balances[].coin", "balances[].free", "balances[].frozen"],
     "/api/v1/trade/fills": _FILL,
     "/api/v1/trade/fillsByOrderId": _FILL,
-    "/api/v1/trade/allOrders": ["orders[].orderId", "orders[].symbol", "orders[].createTime",
-                                "orders[].updateTime"],
+    "/api/v1/trade/allOrders": [
+        "orders[].orderId",
+        "orders[].symbol",
+        "orders[].createTime",
+        "orders[].updateTime",
+    ],
     "/api/v1/wallet/balancesFull": ["botAccount.detail[].type", "botAccount.detail[].list"],
-    "/api/v1/bot/orders": ["nextPageToken", "results[].buOrderType", "results[].buOrderId",
-                           "results[].status", "results[].base", "results[].quote",
-                           "results[].createTime", "results[].closeTime"],
+    "/api/v1/bot/orders": [
+        "nextPageToken",
+        "results[].buOrderType",
+        "results[].buOrderId",
+        "results[].status",
+        "results[].base",
+        "results[].quote",
+        "results[].createTime",
+        "results[].closeTime",
+    ],
     "/api/v1/bot/orders/spotGrid/order": [
-        f"buOrderData.{f}" for f in ("quoteTotalInvestment", "baseTotalInvestment",
-                                     "realizedProfit", "gridProfit", "profitWithdrawn",
-                                     "totalFeeInQuote", "totalFeeInBase", "baseAmount",
-                                     "quoteAmount")],
+        f"buOrderData.{f}"
+        for f in (
+            "quoteTotalInvestment",
+            "baseTotalInvestment",
+            "realizedProfit",
+            "gridProfit",
+            "profitWithdrawn",
+            "totalFeeInQuote",
+            "totalFeeInBase",
+            "baseAmount",
+            "quoteAmount",
+        )
+    ],
     "/api/v1/bot/orders/futuresGrid/order": [
-        f"buOrderData.{f}" for f in ("quoteInvestment", "profitWithdrawn", "profitExited",
-                                     "fundingFeePayment", "liquidationFee")],
+        f"buOrderData.{f}"
+        for f in (
+            "quoteInvestment",
+            "profitWithdrawn",
+            "profitExited",
+            "fundingFeePayment",
+            "liquidationFee",
+        )
+    ],
     "/api/v1/bot/orders/smartCopy/order": [
-        f"buOrderData.{f}" for f in ("quoteTotalInvestment", "profit", "fundingFee",
-                                     "currentQuoteAmount", "portfolio[].base",
-                                     "portfolio[].currentBaseAmount",
-                                     "portfolio[].totalFeeInQuote", "portfolio[].totalFeeInBase")],
+        f"buOrderData.{f}"
+        for f in (
+            "quoteTotalInvestment",
+            "profit",
+            "fundingFee",
+            "currentQuoteAmount",
+            "portfolio[].base",
+            "portfolio[].currentBaseAmount",
+            "portfolio[].totalFeeInQuote",
+            "portfolio[].totalFeeInBase",
+        )
+    ],
 }
 KEEP = ("type", "format", "nullable", "enum")
 
@@ -113,8 +169,11 @@ def main(root: Path) -> None:
         out["errors"][file] = error_schema(spec)
         out["examples"][file] = examples(spec, paths)
         for path in paths:
-            out["paths"][path] = {"file": file, "data": data_schema(spec, path),
-                                  "relied": RELIED[path]}
+            out["paths"][path] = {
+                "file": file,
+                "data": data_schema(spec, path),
+                "relied": RELIED[path],
+            }
     json.dump(out, sys.stdout, indent=1, sort_keys=False)
     sys.stdout.write("\n")
 
