@@ -302,8 +302,8 @@ class Bench:
                 f"{total:,} rows in 10 files; baseline reads trading.csv only",
             )
         )
-        against_floor = ratio_result("import, against the floor of the same job", tool, floor, 0)
-        against_floor.target, against_floor.passed = "info", None if tool.ok and floor.ok else False
+        # Issue 19: the import within 1.2x of DuckDB alone doing the same storing job.
+        against_floor = ratio_result("import, against the floor of the same job", tool, floor, 1.2)
         if floor.ok and base.ok:
             against_floor.note = (
                 f"floor: DuckDB SQL alone writes the same raw rows and transactions of "
