@@ -6,8 +6,9 @@ long history, without and with another process holding the file open read-only t
 An analyst's notebook or SQL GUI holding the file read-only makes the writer work on a copy
 (`store/access.py`: copy to `<db>.swap`, write, checkpoint, rename over the original), so the
 holder costs at least one copy of the whole file. Both syncs start from copies of the same
-database (the history imported, not timed), with the same inbox (one new month) and no API key,
-as the README's "Running from cron" sets them up with `init`. A third row times the copy alone
+database (the history imported, not timed), with the same inbox (the month's new export: the
+generator's, with another seed, so its rows are new) and no API key, as the README's "Running from
+cron" sets them up with `init`. A third row times the copy alone
 (the same `shutil.copyfile` of the same file), to tell the copy's share from the rest.
 
 Rows for bench/run.py (ROW_MODULES "cron"): `run(smoke) -> list[dict]`.
