@@ -172,8 +172,23 @@ def test_bench_run_smoke_prints_a_ratio_for_each_benchmark(tmp_path):
         if r["unit"] == "s":
             assert r["ratio"] is not None, r
     names = " ".join(r["benchmark"] for r in results)
-    for expected in ("import", "re-import", "export coinledger", "export xlsx", "peak memory"):
+    for expected in (
+        "import",
+        "re-import",
+        "against the floor",
+        "against read_csv into DECIMAL(38,18) columns",
+        "export coinledger",
+        "export xlsx",
+        "sync beside a read-only holder",
+        "swap's copy",
+        "peak memory",
+    ):
         assert expected in names
+    by_name = {r["benchmark"]: r for r in results}
+    # the reader held the file for the whole sync and kept reading the old file
+    assert (
+        "held the file throughout" in by_name["sync beside a read-only holder of the file"]["note"]
+    )
     # The xlsx baseline writes the same cells as the tool: same sheets and shapes, and the
     # Transactions sheet holds the same values (its rows start at the top: no header row).
     from bench.run import xlsx_shapes
@@ -239,3 +254,32 @@ def test_generator_command_line_writes_the_requested_files(tmp_path: Path) -> No
         "staking.csv",
         "trading.csv",
     ]
+
+
+def test_the_decimal_baseline_types_trading_csv_as_the_tool_does(export, tmp_path):
+    # The DECIMAL(38,18) baseline is read_csv typed like the tool: the date a TIMESTAMP and the
+    # amounts DECIMAL(38,18), rounded as the tool rounds them (the generator writes 20 decimals).
+    import duckdb
+
+    from bench.run import baseline
+    from exporter.app.importing import import_paths
+    from exporter.store.db import open_db
+
+    trading = export.folder / "trading.csv"
+    base_db, tool_db = tmp_path / "decimal.duckdb", tmp_path / "tool.duckdb"
+    subprocess.run(baseline("import_decimal", str(base_db), str(trading)), check=True, cwd=REPO)
+    with open_db(tool_db) as con:
+        import_paths(con, [trading], "default")
+        tool_rows = con.execute(
+            "SELECT occurred_at, base_amount, quote_amount, price FROM transactions "
+            "WHERE source_family = 'trading' ORDER BY line_no"
+        ).fetchall()
+    with duckdb.connect(str(base_db), read_only=True) as con:
+        types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE t)").fetchall())
+        base_rows = con.execute(
+            'SELECT "date(UTC+0)", executed_qty, amount, price FROM t'
+        ).fetchall()
+    assert types["date(UTC+0)"] == "TIMESTAMP"
+    assert {types[c] for c in ("executed_qty", "amount", "price", "fee")} == {"DECIMAL(38,18)"}
+    assert len(base_rows) == ROWS
+    assert base_rows == tool_rows

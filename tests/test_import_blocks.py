@@ -148,3 +148,62 @@ def test_groups_hold_whole_multiples_and_keep_every_row_in_order() -> None:
     # A header-only file still gives its one empty table; a file with no header gives none.
     assert [g.rows.height for g in in_groups_of([table(2, 0)], 4)] == [0]
     assert list(in_groups_of([], 4)) == []
+
+
+def test_space_separators_are_exactly_what_duckdb_trim_removes() -> None:
+    # Row keys have always been md5 over DuckDB-trimmed cells; the importer now trims with
+    # polars, stripping landing.SPACE_SEPARATORS. Every code point is checked against DuckDB.
+    import duckdb
+
+    with duckdb.connect() as con:
+        trimmed = con.execute(
+            "SELECT cp FROM range(1, 1114112) t(cp) WHERE (cp < 55296 OR cp > 57343) "
+            "AND trim(chr(cp::INTEGER) || 'a' || chr(cp::INTEGER)) = 'a' ORDER BY cp"
+        ).fetchall()
+    assert "".join(chr(cp) for (cp,) in trimmed) == landing.SPACE_SEPARATORS
+
+
+def test_row_keys_are_md5_of_the_family_and_the_duckdb_trimmed_cells(tmp_path: Path) -> None:
+    # Padding of every kind: DuckDB's trim removes spaces, no-break and ideographic spaces but
+    # keeps a tab, so a tab is part of the identity and the others are not.
+    padded = [
+        (f" {at}\u00a0", f"\u3000{qty}", amount, price, f"{side}  ", sym, fee, coin, mkt, "\ts1\t")
+        for at, qty, amount, price, side, sym, fee, coin, mkt, _ in ROWS[:6]
+    ]
+    path = write_csv(tmp_path / "x" / "trading.csv", TRADING_HEADER, padded + ROWS[6:])
+    db = tmp_path / "t.duckdb"
+    raw, _, inserted = land(db, path)
+    assert inserted == [40]
+    with open_db(db) as con:
+        expected = con.execute(
+            "SELECT md5(family || chr(31) || array_to_string(list_transform(cells, lambda c: trim(c)), "
+            "chr(31))) FROM raw_export_rows ORDER BY line_no"
+        ).fetchall()
+    assert [r[0] for r in raw] == [e[0] for e in expected]
+    # the padded rows are the same fills as unpadded ones but for the tab in tax_id
+    plain = write_csv(
+        tmp_path / "y" / "trading.csv",
+        TRADING_HEADER,
+        [(*r[:9], "\ts1\t") for r in ROWS[:6]] + ROWS[6:],
+    )
+    _, _, inserted_again = land(db, plain)
+    assert inserted_again == [0]
+
+
+def test_a_first_import_books_what_a_rebuild_books_column_for_column(
+    tmp_path: Path, small_blocks: None
+) -> None:
+    # A first import derives each block's transactions as it lands, from the frame it typed; a
+    # rebuild reads the stored rows back. Every column must agree, provenance (raw_id, member,
+    # line) included, which the comparison above leaves out.
+    folder = tmp_path / "pionex_txn_2025-01-01_2025-01-31_gen_2025-02-01"
+    write_csv(folder / "trading.csv", TRADING_HEADER, ROWS)
+    db = tmp_path / "t.duckdb"
+    everything = "SELECT * FROM transactions ORDER BY txn_id"
+    with open_db(db) as con:
+        import_paths(con, [make_zip(folder, tmp_path / "export.zip")], "main")
+        landed = con.execute(everything).fetchall()
+        rebuild_transactions(con, "main")
+        assert con.execute(everything).fetchall() == landed
+    assert len(landed) == 40
+    assert {row[24] for row in landed} == {f"{folder.name}/trading.csv"}  # member_name

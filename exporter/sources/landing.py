@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from exporter import __version__
 from exporter.sources import not_export
@@ -27,6 +28,14 @@ from exporter.sources.validate import validate
 from exporter.sources.walk import ExportFile
 from exporter.sql import literal
 from exporter.store.db import ROW_GROUP_ROWS, run, run_over, scalar
+
+# The characters DuckDB's trim() removes from either end of a string: Unicode's space separators
+# (category Zs; tests/test_import_blocks.py checks every code point against DuckDB). Row keys are
+# md5 over cells trimmed that way; polars strips the same characters, for less (see _key_texts).
+SPACE_SEPARATORS = (
+    "\u0020\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u202f\u205f\u3000"
+)
 
 
 @dataclass
@@ -207,13 +216,17 @@ def refuse_what_is_not_an_export(reports: list[FileReport], paths: str) -> None:
             tabs.setdefault(book, []).append(file_report)
     for book_tabs in tabs.values():
         if all(t.layout in (None, UNKNOWN_TAB.name) for t in book_tabs):
-            book = book_tabs[0].display_name.rsplit("#", 1)[0].removesuffix(
-                f":{Path(book_tabs[0].source_path).name}"
+            book = (
+                book_tabs[0]
+                .display_name.rsplit("#", 1)[0]
+                .removesuffix(f":{Path(book_tabs[0].source_path).name}")
             )
             names = [t.member_name.rsplit("#", 1)[1] for t in book_tabs]
             raise not_export.NotAnExportError(book, not_export.workbook_looks(names))
     if not any(r.layout or kept_by_name(r.member_name) for r in reports):
-        raise not_export.NotAnExportError(paths, "none of its files has the header of a Pionex file")
+        raise not_export.NotAnExportError(
+            paths, "none of its files has the header of a Pionex file"
+        )
 
 
 def _sha256(export_file: ExportFile) -> tuple[str, bytes]:
@@ -270,7 +283,6 @@ def _land_rows(
     frame = table.rows.to_arrow()
     width = table.width
     cells = ", ".join(f"f.c{i}" for i in range(width))
-    trimmed = ", ".join(f"trim(c{i})" for i in range(width))
     # Identity of a row: its family and trimmed cells, plus which occurrence of that exact row it
     # is in this file (identical rows in one file are distinct partial fills), counting from the
     # earlier blocks of the file. The keys table holds no cells: the flagged count reads it after
@@ -278,12 +290,11 @@ def _land_rows(
     run_over(
         con,
         "block_rows",
-        frame,
+        _key_texts(table, layout.family),
         f"""
         INSERT INTO {keys}
         WITH block AS MATERIALIZED (
-            SELECT line_no, md5(concat_ws(chr(31), {literal(layout.family)}, {trimmed})) AS row_key
-            FROM block_rows),
+            SELECT line_no, md5(key_text) AS row_key FROM block_rows),
         earlier AS (
             SELECT row_key, count(*) AS n FROM {keys}
             WHERE row_key IN (SELECT row_key FROM block) GROUP BY row_key)
@@ -323,6 +334,16 @@ def _land_rows(
         ids = f"x.raw_id BETWEEN {first_line + offset} AND {last_line + offset}"
         on_block(layout, rows, typed, ids, date_order)
     return inserted
+
+
+def _key_texts(table: CsvTable, family: str) -> pa.Table:
+    """`line_no` and the text a row key is the md5 of: the family and the trimmed cells joined by
+    chr(31), what DuckDB's `concat_ws(chr(31), family, trim(c0), ...)` gives. polars builds it:
+    the statement computing the keys of 1M rows took 1.76-1.86 s of CPU with DuckDB's trim and
+    concat_ws, 0.85-0.97 s over this text, which takes polars ~0.6 s to build."""
+    cells = [pl.col(f"c{i}").str.strip_chars(SPACE_SEPARATORS) for i in range(table.width)]
+    text = pl.concat_str([pl.lit(family), *cells], separator="\x1f", ignore_nulls=True)
+    return table.rows.select("line_no", text.alias("key_text")).to_arrow()
 
 
 def _flagged_rows(con: duckdb.DuckDBPyConnection, keys: str, account: str, family: str) -> int:
