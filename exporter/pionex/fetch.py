@@ -75,6 +75,8 @@ class FetchReport:
     weight: int = 0
     retries: int = 0
     seconds: float = 0.0
+    # The account's transactions after the derive; None when nothing new was derived.
+    transactions: int | None = None
 
 
 def _ms(moment: datetime) -> int:
@@ -316,11 +318,11 @@ def fetch_to_db(db: Path, account: str, credentials: Credentials, *,
                 symbols: Iterable[str] = (), progress: Progress | None = None,
                 rate_limit: float = 10.0, ban_seconds: float = 60.0, timeout: float = 15.0,
                 backoff_seconds: float = 0.5, rebuild: bool = True) -> FetchReport:
-    """Open `db`, fetch, re-derive `transactions` (unless `rebuild=False`), close.
+    """Open `db`, fetch, derive what is new into `transactions` (unless `rebuild=False`), close.
 
     The one call the CLI, `sync` and the demo need.
     """
-    from exporter.normalize.pipeline import rebuild as rebuild_account
+    from exporter.normalize.pipeline import derive
     from exporter.store.db import open_db
 
     def on_wait(seconds: float, reason: str) -> None:
@@ -334,5 +336,5 @@ def fetch_to_db(db: Path, account: str, credentials: Credentials, *,
                                           backoff_seconds=backoff_seconds) as client:
         report = fetch(con, client, account, options, progress=progress)
         if rebuild:
-            rebuild_account(con, account)
+            report.transactions = derive(con, account)
         return report

@@ -1,6 +1,7 @@
-"""`import`: land every row of every file raw (with provenance), then re-derive transactions,
-all in one DuckDB transaction, so a failure anywhere leaves the database as it was. (A first
-import into an account derives each block's transactions right after landing the block.)"""
+"""`import`: land every row of every file raw (with provenance), then derive transactions, all in
+one DuckDB transaction, so a failure anywhere leaves the database as it was. (A first import into
+an account derives each block's transactions right after landing the block; a later one
+re-derives only the days its new rows touch: normalize/pipeline.derive_new.)"""
 
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ from exporter import __version__
 from exporter.errors import InputError
 from exporter.normalize.exports import insert_candidates, typed_rows
 from exporter.normalize.findings import import_notes
-from exporter.normalize.pipeline import clear_transactions, deriving, rebuild_transactions
+from exporter.normalize.pipeline import (
+    clear_transactions,
+    derive_new,
+    deriving,
+    rebuild_transactions,
+)
 from exporter.sources import not_export
 from exporter.sources.csv_table import CsvTable, in_groups_of, iter_csv_tables
 from exporter.sources.layout import Layout
@@ -121,13 +127,18 @@ def _import_files(
     ).fetchall()
     if derive:
         clear_transactions(con, account)  # the rebuild below adds the API's back
+    # Every row this import lands gets a raw_id from here on: the rows derive_new derives.
+    first_new_id = scalar(con, "SELECT coalesce(max(raw_id), 0) + 1 FROM raw_export_rows")
     reports: list[FileReport] = []
     for index, export_file in enumerate(files):
         reports.append(_land_file(con, export_file, account, import_id, f"staged_{index}", derive))
     _refuse_what_is_not_an_export(reports, command)
-    if derive or any(r.rows_inserted for r in reports):
-        transactions = rebuild_transactions(con, account, exports_derived=derive)
-    else:
+    transactions = None
+    if derive:
+        transactions = rebuild_transactions(con, account, exports_derived=True)
+    elif any(r.rows_inserted for r in reports):
+        transactions = derive_new(con, account, first_new_id)  # only the days they touch
+    if transactions is None:
         transactions = scalar(con, "SELECT count(*) FROM transactions WHERE account = ?", [account])
     for index, file_report in enumerate(reports):
         if file_report.status == "imported" and not file_report.seen_before:
