@@ -11,9 +11,9 @@ Python scripts doing the same job with DuckDB or XlsxWriter directly, so both pa
 interpreter start-up. Results also go to `bench/results/latest.json` (`latest-smoke.json` for
 `--smoke`). See bench/README.md for what each baseline is and why.
 
-A benchmark module may add rows: `bench/bench_fetch.py` exposes `run(smoke: bool) -> list[dict]`
-(keys: benchmark, figure, unit, baseline, ratio, peak_mib, target, passed, note); it is imported
-only if present.
+A benchmark module may add rows: `bench/bench_fetch.py` and `bench/bench_incremental.py` expose
+`run(smoke: bool) -> list[dict]` (keys: benchmark, figure, unit, baseline, ratio, peak_mib,
+target, passed, note); bench_fetch is imported only if present.
 """
 
 from __future__ import annotations
@@ -563,6 +563,11 @@ class Bench:
         for row in rows:
             self.add(result_from_dict(row))
 
+    def incremental(self) -> None:
+        rows = importlib.import_module("bench.bench_incremental").run(self.args.smoke)
+        for row in rows:
+            self.add(result_from_dict(row))
+
     def memory(self) -> None:
         rows = self.args.memory_rows
         gen = self.dataset(rows)
@@ -609,7 +614,8 @@ class Bench:
 
     def run(self) -> list[Result]:
         only = set(self.args.only or [])
-        plan = [("import", self.import_and_exports), ("fetch", self.fetch), ("memory", self.memory)]
+        plan = [("import", self.import_and_exports), ("fetch", self.fetch),
+                ("incremental", self.incremental), ("memory", self.memory)]  # fmt: skip
         for name, step in plan:
             if not only or name in only:
                 step()
@@ -760,7 +766,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         action="append",
-        choices=["import", "fetch", "memory"],
+        choices=["import", "fetch", "incremental", "memory"],
         help="run only these benchmarks (repeatable)",
     )
     parser.add_argument(

@@ -43,10 +43,8 @@ COMMENT ON COLUMN view_choice_days.detail IS 'Why, in words.';
 
 CREATE TABLE derive_marks (
     account      VARCHAR NOT NULL PRIMARY KEY,
-    api_run_id   INTEGER NOT NULL,
-    derived_at   TIMESTAMP NOT NULL
+    api_run_id   INTEGER NOT NULL
 );
 COMMENT ON TABLE derive_marks IS 'One row per account whose raw_row_days and view_choice_days are complete: its API records landed by fetch runs up to api_run_id are derived. A later record (a fetch that stopped before deriving) is derived by the next import or fetch.';
 COMMENT ON COLUMN derive_marks.account IS 'Account.';
 COMMENT ON COLUMN derive_marks.api_run_id IS 'Highest api_fetch_runs.run_id whose records are in transactions (0: none).';
-COMMENT ON COLUMN derive_marks.derived_at IS 'When the account was last derived, UTC.';

@@ -99,12 +99,19 @@ def rebuild_transactions(
 
 
 def derive_new(
-    con: duckdb.DuckDBPyConnection, account: str, new_raw_from: int | None = None
+    con: duckdb.DuckDBPyConnection,
+    account: str,
+    new_raw_from: int | None = None,
+    *,
+    landed: bool = False,
 ) -> int | None:
     """Derive what is new in `account` since its last derive: the export rows from raw_id
     `new_raw_from` on (the rows an import just landed) and the API records of later fetch runs,
     by re-deriving the days they touch (module docstring). Returns the account's transaction
-    count, or None when there was nothing new and nothing was derived."""
+    count, or None when there was nothing new and nothing was derived.
+
+    `landed`: the new export rows' candidates are in `transactions` already (the importer inserts
+    them as each block lands)."""
     derived_run = scalar(con, "SELECT api_run_id FROM derive_marks WHERE account = ?", [account])
     if derived_run is None:
         return rebuild_transactions(con, account)
@@ -119,7 +126,8 @@ def derive_new(
         _mark_derived(con, account)  # later runs that landed no fills are derived too
         return None
     # The new export rows' candidates stay: they are what the other days are widened from.
-    exports.add_candidates(con, account, new_rows)
+    if not landed:
+        exports.add_candidates(con, account, new_rows)
     fresh = f"account = {who} AND source = 'export' AND {new_rows}"
     incremental.index_candidates(con, fresh)
     new_days = [f"SELECT day FROM raw_row_days WHERE account = {who} AND {new_rows}"]
@@ -134,11 +142,7 @@ def derive_new(
     on_days = f"CAST(occurred_at AS DATE) IN ({incremental.DAYS})"
     where = f"account = {who} AND {on_days}"
     run(con, f"DELETE FROM transactions WHERE {where} AND NOT ({fresh})")
-    old_rows = (
-        f"NOT ({new_rows}) AND raw_id IN "
-        f"(SELECT raw_id FROM raw_row_days WHERE account = {who} AND day IN ({incremental.DAYS}))"
-    )
-    exports.add_candidates(con, account, old_rows)
+    _add_old_candidates(con, account, new_rows)
     for source in CANDIDATE_SOURCES:
         for sql in source(account, api_fills.records_on_days(incremental.DAYS)):
             run(con, f"INSERT INTO transactions BY NAME SELECT * FROM ({sql}) WHERE {on_days}")
@@ -146,6 +150,22 @@ def derive_new(
     run(con, "DROP TABLE _derive_days")
     _mark_derived(con, account)
     return scalar(con, f"SELECT count(*) FROM transactions WHERE account = {who}")
+
+
+def _add_old_candidates(con: duckdb.DuckDBPyConnection, account: str, new_rows: str) -> None:
+    """Insert the candidates of the account's earlier raw rows on the derived days, found through
+    the day index (and read within their raw_id span, so only the row groups holding them)."""
+    on_days = f"account = {literal(account)} AND day IN ({incremental.DAYS}) AND NOT ({new_rows})"
+    low, high = con.execute(
+        f"SELECT min(raw_id), max(raw_id) FROM raw_row_days WHERE {on_days}"
+    ).fetchone()
+    if low is None:
+        return
+    exports.add_candidates(
+        con,
+        account,
+        f"raw_id BETWEEN {low} AND {high} AND raw_id IN (SELECT raw_id FROM raw_row_days WHERE {on_days})",
+    )
 
 
 def _dedupe(
@@ -171,6 +191,6 @@ def _mark_derived(con: duckdb.DuckDBPyConnection, account: str | None) -> None:
     run(
         con,
         f"""INSERT OR REPLACE INTO derive_marks
-        SELECT account, (SELECT coalesce(max(run_id), 0) FROM api_fetch_runs), now()::TIMESTAMP
+        SELECT account, (SELECT coalesce(max(run_id), 0) FROM api_fetch_runs)
         FROM ({accounts}) AS a(account)""",
     )

@@ -1,6 +1,6 @@
 """`import`: land every row of every file raw (with provenance), then derive transactions, all in
-one DuckDB transaction, so a failure anywhere leaves the database as it was. (A first import into
-an account derives each block's transactions right after landing the block; a later one
+one DuckDB transaction, so a failure anywhere leaves the database as it was. (Each block's
+transactions are derived right after the block lands; a later import than the first then
 re-derives only the days its new rows touch: normalize/pipeline.derive_new.)"""
 
 from __future__ import annotations
@@ -119,25 +119,26 @@ def _import_files(
         "INSERT INTO imports VALUES (?, ?, now()::TIMESTAMP, NULL, ?, ?)",
         [import_id, account, __version__, command],
     )
-    # An account with no stored export rows yet (a first import, a tax-season backfill) gets its
-    # export transactions from each block as it lands, typed once, instead of reading every row
-    # back for the rebuild: the rebuild would derive exactly these rows with the same SQL.
-    derive = not con.execute(
+    # Every new row's export transaction is derived from its block as it lands, typed once,
+    # instead of reading the row back afterwards: the derive would give exactly these rows with
+    # the same SQL. An account with no stored export rows yet (a first import, a tax-season
+    # backfill) then has its dedupe steps run over everything; a later import re-derives only the
+    # days its new rows touch, around them (the rows from first_new_id on).
+    first_import = not con.execute(
         "SELECT 1 FROM raw_export_rows WHERE account = ? LIMIT 1", [account]
     ).fetchall()
-    if derive:
+    if first_import:
         clear_transactions(con, account)  # the rebuild below adds the API's back
-    # Every row this import lands gets a raw_id from here on: the rows derive_new derives.
     first_new_id = scalar(con, "SELECT coalesce(max(raw_id), 0) + 1 FROM raw_export_rows")
     reports: list[FileReport] = []
     for index, export_file in enumerate(files):
-        reports.append(_land_file(con, export_file, account, import_id, f"staged_{index}", derive))
+        reports.append(_land_file(con, export_file, account, import_id, f"staged_{index}"))
     _refuse_what_is_not_an_export(reports, command)
     transactions = None
-    if derive:
+    if first_import:
         transactions = rebuild_transactions(con, account, exports_derived=True)
     elif any(r.rows_inserted for r in reports):
-        transactions = derive_new(con, account, first_new_id)  # only the days they touch
+        transactions = derive_new(con, account, first_new_id, landed=True)
     if transactions is None:
         transactions = scalar(con, "SELECT count(*) FROM transactions WHERE account = ?", [account])
     for index, file_report in enumerate(reports):
@@ -158,7 +159,6 @@ def _land_file(
     account: str,
     import_id: int,
     staged: str,
-    derive: bool,
 ) -> FileReport:
     name = export_file.display_name
     sha256, first_bytes = _sha256(export_file)
@@ -208,7 +208,7 @@ def _land_file(
         report.status = "imported"
         report.rows_read += table.rows.height
         inserted = _land_rows(
-            con, table, layout, staged, name, account, import_id, report, known_ids, derive
+            con, table, layout, staged, name, account, import_id, report, known_ids
         )
         report.rows_inserted += inserted
         report.rows_present += table.rows.height - inserted
@@ -232,13 +232,17 @@ def _refuse_what_is_not_an_export(reports: list[FileReport], paths: str) -> None
             tabs.setdefault(book, []).append(file_report)
     for book_tabs in tabs.values():
         if all(t.layout in (None, UNKNOWN_TAB.name) for t in book_tabs):
-            book = book_tabs[0].display_name.rsplit("#", 1)[0].removesuffix(
-                f":{Path(book_tabs[0].source_path).name}"
+            book = (
+                book_tabs[0]
+                .display_name.rsplit("#", 1)[0]
+                .removesuffix(f":{Path(book_tabs[0].source_path).name}")
             )
             names = [t.member_name.rsplit("#", 1)[1] for t in book_tabs]
             raise not_export.NotAnExportError(book, not_export.workbook_looks(names))
     if not any(r.layout or kept_by_name(r.member_name) for r in reports):
-        raise not_export.NotAnExportError(paths, "none of its files has the header of a Pionex file")
+        raise not_export.NotAnExportError(
+            paths, "none of its files has the header of a Pionex file"
+        )
 
 
 def _sha256(export_file: ExportFile) -> tuple[str, bytes]:
@@ -278,10 +282,9 @@ def _land_rows(
     import_id: int,
     report: FileReport,
     known_ids: int,
-    derive: bool,
 ) -> int:
-    """Land one group of a file's rows (and with `derive`, insert the candidate transactions of
-    the new ones); returns how many were new."""
+    """Land one group of a file's rows and insert the candidate transactions of the new ones;
+    returns how many were new."""
     # Every layout column, as the stored cells read back would give them (a trailing optional
     # column the file lacks is null), typed once for validation and the candidates.
     padded = table.rows.with_columns(
@@ -340,7 +343,7 @@ def _land_rows(
         """,
     )
     del frame  # the block's Arrow copy is not needed while its transactions are derived
-    if derive and inserted:
+    if inserted:
         # A row already stored (an overlapping file of this import) has no raw row at its id,
         # so the join inside the candidate SQL leaves it out.
         rows = padded.select((pl.col("line_no") + offset).alias("_raw_id"), pl.exclude("line_no"))

@@ -10,8 +10,8 @@ fills fall on the same days, and exported twins of some of them are imported). A
 copy of the file is rebuilt from scratch and every derived table must be equal, row for row:
 `transactions` (every column: none is run-dependent, txn_ids are stable by design), the `ledger`,
 the review flags (part of `transactions`), `view_choices` and the import-report notes, and the
-indexes the incremental derive keeps (`raw_row_days`, `view_choice_days`). Only
-`derive_marks.derived_at` (a clock reading) is not compared.
+indexes the incremental derive keeps (`raw_row_days`, `view_choice_days`, `derive_marks`).
+No column is left out: none is run-dependent.
 """
 
 from __future__ import annotations
@@ -434,3 +434,19 @@ def test_a_database_from_before_the_day_index_is_derived_whole_once_then_by_day(
     assert mark_as_untouched(db, f"occurred_at::DATE = DATE '{DAY1}'") == 1
     import_files(db, tmp_path / "c", {"trading.csv": (TRADING_HEADER, [trade(f"{DAY3} 09:00:00")])})
     assert untouched(db) == 1  # by day now
+
+
+def test_fills_a_stopped_fetch_landed_are_derived_by_the_next_one(sim, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "p.duckdb"
+    import_files(db, tmp_path / "a", {"trading.csv": (TRADING_HEADER, [trade(f"{DAY1} 09:00:00")])})
+    # A fetch that stopped after landing its pages, before deriving (killed, or rebuild=False).
+    stopped = fetch_to_db(db, "default", credentials_for(SIM), base_url=sim.base_url,
+                          since=NOW - timedelta(days=5), rate_limit=400, rebuild=False)  # fmt: skip
+    assert stopped.new_fills > 0
+    assert query(db, "SELECT count(*) FROM transactions WHERE source = 'api'") == [(0,)]
+
+    again = fetch(sim, db, 5)
+
+    assert again.new_fills == 0 and again.transactions is not None
+    assert query(db, "SELECT count(*) FROM transactions WHERE source = 'api'")[0][0] > 0
+    assert_equals_a_full_rebuild(db, tmp_path)
