@@ -1,6 +1,6 @@
 -- 010_incremental_derive: what an import or fetch needs to re-derive only the days its new rows
 -- touch (exporter/normalize/incremental.py): the day every raw export row is booked on, the
--- view choices per day, and how far each account's API records are derived.
+-- view choices and the ledger per day, and how far each account's API records are derived.
 -- Every table and column carries a COMMENT: this file is the analysts' reference.
 -- An existing database gets them filled by its next import, fetch or rebuild (an account with no
 -- derive_marks row is derived whole once).
@@ -48,3 +48,17 @@ CREATE TABLE derive_marks (
 COMMENT ON TABLE derive_marks IS 'One row per account whose raw_row_days and view_choice_days are complete: its API records landed by fetch runs up to api_run_id are derived. A later record (a fetch that stopped before deriving) is derived by the next import or fetch.';
 COMMENT ON COLUMN derive_marks.account IS 'Account.';
 COMMENT ON COLUMN derive_marks.api_run_id IS 'Highest api_fetch_runs.run_id whose records are in transactions (0: none).';
+
+CREATE TABLE ledger_days (
+    account      VARCHAR NOT NULL,
+    asset        VARCHAR NOT NULL,
+    day          DATE NOT NULL,
+    net          DECIMAL(38,18) NOT NULL,
+    low          DECIMAL(38,18) NOT NULL
+);
+COMMENT ON TABLE ledger_days IS 'Per account, asset and UTC day: the ledger''s net movement and the lowest running sum within the day (movements of one instant summed first), so the import report finds where a balance first goes negative without replaying the whole history (exporter/normalize/balance_days.py).';
+COMMENT ON COLUMN ledger_days.account IS 'Account.';
+COMMENT ON COLUMN ledger_days.asset IS 'Coin.';
+COMMENT ON COLUMN ledger_days.day IS 'UTC day.';
+COMMENT ON COLUMN ledger_days.net IS 'SUM(ledger.amount) of the day.';
+COMMENT ON COLUMN ledger_days.low IS 'Lowest running sum of the day''s movements, counted from the start of the day: the balance after each moment is the sum of the earlier days'' net plus the running sum.';

@@ -15,8 +15,9 @@ An import or fetch into an account already derived re-derives only the UTC days 
 fall on, widened to every day a rule reads with them (normalize/incremental.py): the cost grows
 with what is new, not with the history. What that needs is kept by every derive, full or not:
 `raw_row_days` (the day of every raw row's candidate, dropped ones included), `view_choice_days`
-(the view choices per day) and `derive_marks` (the account is indexed, and up to which fetch run
-its API records are derived). An account without a mark (a database from before schema 10) is
+(the view choices per day), `ledger_days` (the ledger per day, for the import report's negative
+balances: normalize/balance_days.py) and `derive_marks` (the account is indexed, and up to which
+fetch run its API records are derived). An account without a mark (a database from before schema 10) is
 derived whole once. A derive with nothing new derives nothing.
 """
 
@@ -27,7 +28,7 @@ from contextlib import contextmanager
 
 import duckdb
 
-from exporter.normalize import api_fills, exports, incremental, views
+from exporter.normalize import api_fills, balance_days, exports, incremental, views
 from exporter.normalize.steps import CANDIDATE_SOURCES, DEDUPE_STEPS
 from exporter.sql import literal
 from exporter.store.db import memory_share, rollback, run, scalar
@@ -94,6 +95,7 @@ def rebuild_transactions(
     run(con, f"DELETE FROM raw_row_days WHERE {where}")
     incremental.index_candidates(con, where)
     _dedupe(con, account, where, None)
+    balance_days.refresh(con, account, None)
     _mark_derived(con, account)
     return scalar(con, f"SELECT count(*) FROM transactions WHERE {where}")
 
@@ -147,6 +149,7 @@ def derive_new(
         for sql in source(account, api_fills.records_on_days(incremental.DAYS)):
             run(con, f"INSERT INTO transactions BY NAME SELECT * FROM ({sql}) WHERE {on_days}")
     _dedupe(con, account, where, incremental.DAYS)
+    balance_days.refresh(con, account, incremental.DAYS)
     run(con, "DROP TABLE _derive_days")
     _mark_derived(con, account)
     return scalar(con, f"SELECT count(*) FROM transactions WHERE account = {who}")

@@ -9,8 +9,9 @@ overlap, repeat rows and land near midnight) and fetches from the simulator on 1
 fills fall on the same days, and exported twins of some of them are imported). After each step a
 copy of the file is rebuilt from scratch and every derived table must be equal, row for row:
 `transactions` (every column: none is run-dependent, txn_ids are stable by design), the `ledger`,
-the review flags (part of `transactions`), `view_choices` and the import-report notes, and the
-indexes the incremental derive keeps (`raw_row_days`, `view_choice_days`, `derive_marks`).
+the review flags (part of `transactions`), `view_choices` and the import-report notes (whose
+negative balances must also be what a replay of the whole ledger gives), and the indexes the
+incremental derive keeps (`raw_row_days`, `view_choice_days`, `ledger_days`, `derive_marks`).
 No column is left out: none is run-dependent.
 """
 
@@ -27,6 +28,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from exporter.normalize import balance_days, balances_check
 from exporter.normalize.findings import import_notes
 from exporter.normalize.pipeline import rebuild
 from exporter.pionex.fetch import fetch_to_db
@@ -47,7 +49,7 @@ from tests.reliability.test_round_trip import RAW_DETAILS_HEADER
 from tests.test_layouts import COINTRACKER_HEADER, V2024_HEADER
 
 QUICK = settings(
-    max_examples=12, deadline=None, phases=PHASES, suppress_health_check=list(HealthCheck)
+    max_examples=10, deadline=None, phases=PHASES, suppress_health_check=list(HealthCheck)
 )
 LONG = settings(
     max_examples=80, deadline=None, phases=PHASES, suppress_health_check=list(HealthCheck)
@@ -63,6 +65,7 @@ COMPARED = (
     "SELECT * FROM view_choices ORDER BY ALL",
     "SELECT * FROM view_choice_days ORDER BY ALL",
     "SELECT * FROM raw_row_days ORDER BY ALL",
+    "SELECT * FROM ledger_days ORDER BY ALL",
     "SELECT account, api_run_id FROM derive_marks ORDER BY ALL",
 )
 
@@ -258,6 +261,10 @@ def assert_equals_a_full_rebuild(db: Path, folder: Path) -> None:
         assert query(db, sql) == query(copy, sql), sql
     with open_db(db, read_only=True) as a, open_db(copy, read_only=True) as b:
         assert import_notes(a, "default") == import_notes(b, "default")
+        # The report's negative balances, read from the per-day summary, are the whole ledger's.
+        assert balance_days.negative_balances(a, "default") == balances_check.negative_balances(
+            a, "default"
+        )
     copy.unlink()
 
 
@@ -422,7 +429,7 @@ def test_a_database_from_before_the_day_index_is_derived_whole_once_then_by_day(
     # What a file written before schema 10 holds: no day index, no marks (migration 010 adds them
     # empty when the file is next opened for writing).
     with duckdb.connect(str(db)) as con:
-        for table in ("raw_row_days", "view_choice_days", "derive_marks"):
+        for table in ("raw_row_days", "view_choice_days", "ledger_days", "derive_marks"):
             con.execute(f"DROP TABLE {table}")
         con.execute("DELETE FROM schema_version WHERE version = 10")
 
@@ -449,4 +456,20 @@ def test_fills_a_stopped_fetch_landed_are_derived_by_the_next_one(sim, tmp_path:
 
     assert again.new_fills == 0 and again.transactions is not None
     assert query(db, "SELECT count(*) FROM transactions WHERE source = 'api'")[0][0] > 0
+    assert_equals_a_full_rebuild(db, tmp_path)
+
+
+def test_the_reports_negative_balance_is_found_from_the_days_summary(tmp_path: Path) -> None:
+    db = tmp_path / "p.duckdb"
+    deposit = (f"{DAY1} 08:00:00", "DEPOSIT", "120", "USDT", "TRC20", "0x1", "0")
+    import_files(db, tmp_path / "a", {"deposit-withdraw.csv": (DW_HEADER, [deposit])})
+    # 50 USDT (+0.01 fee) a trade: 19.98 left after DAY2's two, below zero from DAY3's on.
+    buys = [trade(f"{day} 10:00:00") for day in (DAY2, DAY2, DAY3, DAY4)]
+    import_files(db, tmp_path / "b", {"trading.csv": (TRADING_HEADER, buys)})
+
+    with open_db(db, read_only=True) as con:
+        (negative,) = balance_days.negative_balances(con, "default")
+        assert negative == balances_check.negative_balances(con, "default")[0]
+    assert (negative.asset, negative.first_at) == ("USDT", datetime(2026, 3, 13, 10, 0))
+    assert negative.amount == Decimal("-30.03") and negative.lowest == Decimal("-80.04")
     assert_equals_a_full_rebuild(db, tmp_path)
