@@ -51,14 +51,14 @@ COMMENT ON COLUMN derive_marks.api_run_id IS 'Highest api_fetch_runs.run_id whos
 
 CREATE TABLE ledger_days (
     account      VARCHAR NOT NULL,
-    asset        VARCHAR NOT NULL,
+    asset        VARCHAR,
     day          DATE NOT NULL,
     net          DECIMAL(38,18) NOT NULL,
     low          DECIMAL(38,18) NOT NULL
 );
 COMMENT ON TABLE ledger_days IS 'Per account, asset and UTC day: the ledger''s net movement and the lowest running sum within the day (movements of one instant summed first), so the import report finds where a balance first goes negative without replaying the whole history (exporter/normalize/balance_days.py).';
 COMMENT ON COLUMN ledger_days.account IS 'Account.';
-COMMENT ON COLUMN ledger_days.asset IS 'Coin.';
+COMMENT ON COLUMN ledger_days.asset IS 'Coin (NULL where the ledger has a movement of no readable coin, flagged for review).';
 COMMENT ON COLUMN ledger_days.day IS 'UTC day.';
 COMMENT ON COLUMN ledger_days.net IS 'SUM(ledger.amount) of the day.';
 COMMENT ON COLUMN ledger_days.low IS 'Lowest running sum of the day''s movements, counted from the start of the day: the balance after each moment is the sum of the earlier days'' net plus the running sum.';

@@ -66,7 +66,7 @@ def negative_balances(con: duckdb.DuckDBPyConnection, account: str) -> list[Nega
         at, amount = con.execute(
             """WITH moments AS (
                 SELECT occurred_at, SUM(amount) AS amount FROM ledger
-                WHERE account = ? AND asset = ? AND CAST(occurred_at AS DATE) = ?
+                WHERE account = ? AND asset IS NOT DISTINCT FROM ? AND CAST(occurred_at AS DATE) = ?
                 GROUP BY occurred_at),
             running AS (
                 SELECT occurred_at,

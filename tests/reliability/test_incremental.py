@@ -473,3 +473,17 @@ def test_the_reports_negative_balance_is_found_from_the_days_summary(tmp_path: P
     assert (negative.asset, negative.first_at) == ("USDT", datetime(2026, 3, 13, 10, 0))
     assert negative.amount == Decimal("-30.03") and negative.lowest == Decimal("-80.04")
     assert_equals_a_full_rebuild(db, tmp_path)
+
+
+def test_a_movement_of_no_readable_coin_is_summarized_like_any_other(tmp_path: Path) -> None:
+    db = tmp_path / "p.duckdb"
+    import_files(db, tmp_path / "a", {"trading.csv": (TRADING_HEADER, [trade(f"{DAY1} 09:00:00")])})
+    # A symbol with no BASE_QUOTE split: booked and flagged, its movements have no coin (NULL).
+    odd = trade(f"{DAY2} 09:00:00", symbol="=HYPERLINK")
+    import_files(db, tmp_path / "b", {"trading.csv": (TRADING_HEADER, [odd])})
+
+    with open_db(db, read_only=True) as con:
+        negatives = balance_days.negative_balances(con, "default")
+        assert negatives == balances_check.negative_balances(con, "default")
+    assert None in {n.asset for n in negatives}
+    assert_equals_a_full_rebuild(db, tmp_path)
