@@ -17,6 +17,7 @@ import duckdb
 
 from exporter.normalize import balances_check
 from exporter.normalize.balances_check import NegativeBalance
+from exporter.normalize.incremental import occurred_on
 from exporter.sql import literal
 from exporter.store.db import run
 
@@ -25,13 +26,14 @@ def refresh(con: duckdb.DuckDBPyConnection, account: str | None, days: str | Non
     """Replace the summary of `account` (every account if None) on `days` (a query of DATE
     `day`; None: on every day) with what the ledger holds now."""
     accounts = f"account = {literal(account)}" if account is not None else "TRUE"
-    run(con, f"DELETE FROM ledger_days WHERE {accounts} AND {_on(days, 'day')}")
+    on_days = f"day IN ({days})" if days is not None else "TRUE"
+    run(con, f"DELETE FROM ledger_days WHERE {accounts} AND {on_days}")
     run(
         con,
         f"""INSERT INTO ledger_days
         WITH moments AS (
             SELECT account, asset, occurred_at, SUM(amount) AS amount FROM ledger
-            WHERE {accounts} AND {_on(days, "CAST(occurred_at AS DATE)")}
+            WHERE {accounts} AND {occurred_on(con, days) if days is not None else "TRUE"}
             GROUP BY account, asset, occurred_at),
         running AS (
             SELECT *, SUM(amount) OVER (
@@ -40,10 +42,6 @@ def refresh(con: duckdb.DuckDBPyConnection, account: str | None, days: str | Non
         SELECT account, asset, CAST(occurred_at AS DATE), SUM(amount), min(low)
         FROM running GROUP BY account, asset, CAST(occurred_at AS DATE)""",
     )
-
-
-def _on(days: str | None, day: str) -> str:
-    return f"{day} IN ({days})" if days is not None else "TRUE"
 
 
 def negative_balances(con: duckdb.DuckDBPyConnection, account: str) -> list[NegativeBalance]:

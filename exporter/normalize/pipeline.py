@@ -141,7 +141,7 @@ def derive_new(
         f"SELECT DISTINCT day FROM ({' UNION ALL '.join(new_days)}) AS found(day)",
     )
     incremental.widen(con, account)
-    on_days = f"CAST(occurred_at AS DATE) IN ({incremental.DAYS})"
+    on_days = incremental.occurred_on(con)
     where = f"account = {who} AND {on_days}"
     run(con, f"DELETE FROM transactions WHERE {where} AND NOT ({fresh})")
     _add_old_candidates(con, account, new_rows)
