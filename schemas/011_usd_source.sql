@@ -22,23 +22,23 @@ COMMENT ON COLUMN usdt_usd.stored_at IS 'UTC time it was stored.';
 
 -- The USD per unit of the currency a unit price is in: USDT's close of the day (1 without a
 -- series), or 1 for the other coins counted as USD 1.
-CREATE MACRO usd_rate(currency, usdt_close) AS
+CREATE OR REPLACE MACRO usd_rate(currency, usdt_close) AS
     CASE WHEN currency = 'USDT' THEN usdt_close ELSE 1::DECIMAL(18,10) END;
 -- An amount in USDT (or USD) in USD: unchanged at a rate of 1 (every digit kept, as in 008),
 -- else converted with usd_value (DECIMAL(38,18) x DECIMAL(18,10), exact to 1e-10).
-CREATE MACRO amount_in_usd(amount, rate) AS
+CREATE OR REPLACE MACRO amount_in_usd(amount, rate) AS
     CASE WHEN rate = 1 THEN amount ELSE usd_value(amount, rate) END;
 -- A value in USDT (DECIMAL(38,10), from usd_value) in USD, split the same way: the whole part
 -- (DECIMAL(28,0)) x the rate fits DECIMAL(38,10) exactly, the fraction x the rate is rounded
 -- to 10 decimals. Exact to 1e-10 below 10^28 USD.
-CREATE MACRO value_in_usd(value, rate) AS
+CREATE OR REPLACE MACRO value_in_usd(value, rate) AS
     CASE WHEN rate = 1 THEN value
          ELSE trunc(value)::DECIMAL(28,0) * rate::DECIMAL(18,10)
               + round((value - trunc(value))::DECIMAL(10,10) * rate::DECIMAL(18,10), 10)::DECIMAL(38,10)
     END;
 
 -- USD per unit from a unit price and its currency's rate, as DECIMAL(18,10) (see below).
-CREATE MACRO usd_unit(unit, rate) AS
+CREATE OR REPLACE MACRO usd_unit(unit, rate) AS
     CASE WHEN rate = 1 THEN unit::DECIMAL(18,10)
          ELSE TRY_CAST(round(unit * rate, 10) AS DECIMAL(18,10)) END;
 

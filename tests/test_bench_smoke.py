@@ -189,6 +189,13 @@ def test_bench_run_smoke_prints_a_ratio_for_each_benchmark(tmp_path):
     assert (
         "held the file throughout" in by_name["sync beside a read-only holder of the file"]["note"]
     )
+    # bench/bench_incremental.py: both incremental figures measured, each against its baseline,
+    # and the fetch that found nothing new derived nothing.
+    incremental = [
+        r for r in results if "month into" in r["benchmark"] or "nothing new" in r["benchmark"]
+    ]
+    assert len(incremental) == 2 and all(r["ratio"] is not None for r in incremental), incremental
+    assert "derived nothing" in incremental[1]["note"]
     # The xlsx baseline writes the same cells as the tool: same sheets and shapes, and the
     # Transactions sheet holds the same values (its rows start at the top: no header row).
     from bench.run import xlsx_shapes

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from exporter.normalize.pipeline import rebuild as rebuild_account
+from exporter.normalize.pipeline import derive
 from exporter.pionex.client import DEFAULT_BASE_URL, PionexClient
 from exporter.pionex.credentials import Credentials
 from exporter.pionex.fetch import FetchOptions, FetchReport, Progress, fetch
@@ -30,8 +30,8 @@ def fetch_to_db(
     backoff_seconds: float = 0.5,
     rebuild: bool = True,
 ) -> FetchReport:
-    """Open `db`, fetch everything new for `account`, re-derive its transactions (unless
-    `rebuild=False`), close. The one call the CLI, `sync` and the demo need."""
+    """Open `db`, fetch everything new for `account`, derive what is new into its transactions
+    (unless `rebuild=False`), close. The one call the CLI, `sync` and the demo need."""
 
     def on_wait(seconds: float, reason: str) -> None:
         if progress is not None:
@@ -54,5 +54,5 @@ def fetch_to_db(
     ):
         report = fetch(con, client, account, options, progress=progress)
         if rebuild:
-            rebuild_account(con, account)
+            report.transactions = derive(con, account)
         return report

@@ -1,5 +1,6 @@
 """`import`: land every row of every file raw (with provenance), then derive the transactions,
-all in one DuckDB transaction, so a failure anywhere leaves the database as it was."""
+all in one DuckDB transaction, so a failure anywhere leaves the database as it was. A later
+import than the first re-derives only the days its new rows touch (normalize/pipeline.derive_new)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ import polars as pl
 from exporter.errors import InputError
 from exporter.normalize.exports import insert_candidates, typed_rows
 from exporter.normalize.findings import import_notes
-from exporter.normalize.pipeline import clear_transactions, deriving, rebuild_transactions
+from exporter.normalize.pipeline import (
+    clear_transactions,
+    derive_new,
+    deriving,
+    rebuild_transactions,
+)
 from exporter.sources.landing import (
     BlockDeriver,
     FileReport,
@@ -61,22 +67,28 @@ def _import_files(
     con: duckdb.DuckDBPyConnection, files: list[ExportFile], account: str, command: str
 ) -> ImportReport:
     import_id = start_import(con, account, command)
-    # An account with no stored export rows yet (a first import, a tax-season backfill) gets its
-    # export transactions from each block as it lands, typed once, instead of reading every row
-    # back for the rebuild: the rebuild would derive exactly these rows with the same SQL.
+    # Every new row's export transaction is derived from its block as it lands, typed once,
+    # instead of reading the row back afterwards: the derive would give exactly these rows with
+    # the same SQL. An account with no stored export rows yet (a first import, a tax-season
+    # backfill) then has its dedupe steps run over everything; a later import re-derives only the
+    # days its new rows touch, around them (the rows from first_new_id on).
     first = not has_export_rows(con, account)
     if first:
         clear_transactions(con, account)  # the rebuild below adds the API's back
-    on_block = _candidates_of_block(con) if first else None
+    first_new_id = scalar(con, "SELECT coalesce(max(raw_id), 0) + 1 FROM raw_export_rows")
+    on_block = _candidates_of_block(con)
     reports = [
         land_file(con, export_file, account, import_id, f"staged_{index}", on_block)
         for index, export_file in enumerate(files)
     ]
     refuse_what_is_not_an_export(reports, command)
     record_files(con, import_id, account, reports)
-    if first or any(r.rows_inserted for r in reports):
-        transactions = rebuild_transactions(con, account, exports_derived=first)
-    else:
+    transactions = None
+    if first:
+        transactions = rebuild_transactions(con, account, exports_derived=True)
+    elif any(r.rows_inserted for r in reports):
+        transactions = derive_new(con, account, first_new_id, landed=True)
+    if transactions is None:
         transactions = scalar(con, "SELECT count(*) FROM transactions WHERE account = ?", [account])
     finish_import(con, import_id, account, reports)
     return ImportReport(import_id, account, reports, transactions, import_notes(con, account))

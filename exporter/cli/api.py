@@ -82,6 +82,8 @@ def fetch(
         f"{report.new_orders} new order records, {report.bots} bots "
         f"({report.requests} requests, {report.retries} retried, {report.seconds:.1f} s)"
     )
+    if report.transactions is None:
+        click.echo("nothing new to derive: transactions unchanged")
     for note in report.skipped:
         click.echo(f"note: {note}")
     for refusal in report.refused:

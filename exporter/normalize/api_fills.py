@@ -46,8 +46,21 @@ def exact_product(price_sql: str, size_sql: str) -> str:
     return "TRY(" + " + ".join(f"CAST({t} AS DECIMAL(38,18))" for t in terms) + ")"
 
 
-def _fields_sql(account: str | None) -> str:
+def records_on_days(days: str) -> str:
+    """A condition over api_records that keeps at least every fill whose candidate falls on one of
+    `days` (a query of DATE `day`): by the stored record time, a day either side (it is the same
+    `timestamp` the candidate reads, but read by Python), or by the fetch time a fill with no
+    readable time is booked at. The caller keeps the candidates on `days` exactly."""
+    return f"""(record_time_ms IS NULL
+        OR CAST(epoch_ms(record_time_ms) AS DATE) IN (SELECT day FROM ({days}))
+        OR CAST(epoch_ms(record_time_ms) AS DATE) + 1 IN (SELECT day FROM ({days}))
+        OR CAST(epoch_ms(record_time_ms) AS DATE) - 1 IN (SELECT day FROM ({days}))
+        OR CAST(fetched_at AS DATE) IN (SELECT day FROM ({days})))"""
+
+
+def _fields_sql(account: str | None, records: str) -> str:
     where = f"AND account = {literal(account)}" if account is not None else ""
+    where += f" AND ({records})"
     return f"""
     SELECT account AS _account, endpoint AS _endpoint, problem AS _problem,
         -- The pair the record names, not the one asked for: a stray record is booked as what
@@ -65,7 +78,8 @@ def _fields_sql(account: str | None) -> str:
     FROM api_records WHERE kind = 'fill' {where}"""
 
 
-def api_fill_candidates(account: str | None) -> list[str]:
+def api_fill_candidates(account: str | None, records: str = "TRUE") -> list[str]:
+    """The candidate SELECT of the account's fills that `records` (over api_records) selects."""
     lost = (
         f"(TRY_CAST(f._price AS {_PRICE}) <> TRY_CAST(f._price AS DECIMAL(38,18)) "
         f"OR TRY_CAST(f._size AS {_SIZE}) <> TRY_CAST(f._size AS DECIMAL(38,18)))"
@@ -115,7 +129,7 @@ def api_fill_candidates(account: str | None) -> list[str]:
         "review_reason": reason,
         "needs_review": f"({reason}) IS NOT NULL",
     }
-    return [f"SELECT\n    {select_list(values)}\nFROM ({_fields_sql(account)}) f"]
+    return [f"SELECT\n    {select_list(values)}\nFROM ({_fields_sql(account, records)}) f"]
 
 
 def drop_exported_twins(con: duckdb.DuckDBPyConnection, scope: str) -> None:

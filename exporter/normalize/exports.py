@@ -86,9 +86,11 @@ def _stored_rows(
     return typed_rows(raw, layout)
 
 
-def add_candidates(con: duckdb.DuckDBPyConnection, account: str | None) -> None:
-    """Insert into `transactions` the candidates of every stored export row, batch by batch."""
-    account_filter = f"account = {literal(account)}" if account is not None else "TRUE"
+def add_candidates(con: duckdb.DuckDBPyConnection, account: str | None, rows: str = "TRUE") -> None:
+    """Insert into `transactions` the candidates of the stored export rows of `account` (every
+    account if None) that `rows` (an SQL condition over raw_export_rows) selects, batch by batch.
+    Each raw row yields exactly one candidate (candidates_sql joins one to one)."""
+    account_filter = f"account = {literal(account)} AND ({rows})" if account is not None else rows
     spans = con.execute(
         f"SELECT layout, min(raw_id), max(raw_id) FROM raw_export_rows WHERE {account_filter} "
         "GROUP BY layout"

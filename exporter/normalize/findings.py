@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-from exporter.normalize.balances_check import negative_balances
+from exporter.normalize.balance_days import negative_balances
 from exporter.normalize.views import choices
 
 MAX_REASONS = 12

@@ -15,8 +15,10 @@ import duckdb
 
 from exporter.normalize import api_fills, asset_flags, holding_limits, views
 
-CandidateSource = Callable[[str | None], list[str]]
-"""account (None: every account) -> SELECTs producing the transaction columns."""
+CandidateSource = Callable[[str | None, str], list[str]]
+"""(account (None: every account), records: an SQL condition over the source's own raw table, or
+its `*_on_days` condition, narrowing what it reads; "TRUE" for all) -> SELECTs producing the
+transaction columns."""
 DedupeStep = Callable[[duckdb.DuckDBPyConnection, str], None]
 """(connection, scope: an SQL condition on `transactions` columns) -> None."""
 
@@ -28,9 +30,10 @@ DEDUPE_STEPS: tuple[DedupeStep, ...] = (
     views.trading_over_raw_details,
     views.native_over_tax_tool_files,
     views.futures_funding,
-    views.record,  # stores _dropped in view_choices and drops it
     api_fills.drop_exported_twins,
     # Then the checks of what the steps above kept:
     asset_flags.flag_implausible_assets,  # an asset that is no ticker (sources/tickers.py)
     holding_limits.refuse_sums_that_overflow,  # a history whose sums would not stay exact
 )
+# After the last step the pipeline calls views.record: it stores `_dropped` in view_choices (per
+# day, for the days derived) and drops it.

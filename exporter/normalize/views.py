@@ -21,7 +21,8 @@ changed in `transactions`; all set-based SQL):
    PnL is not in the ledger.
 
 The pipeline runs these steps in the order `normalize/steps.py` lists them: `start_choices` first
-(it creates the temp table `_dropped` the rules fill), `record` last (it stores and drops it).
+(it creates the temp table `_dropped` the rules fill); after the last step it calls `record`
+(which stores `_dropped` per day, for the days derived, and drops it).
 """
 
 from __future__ import annotations
@@ -93,16 +94,20 @@ def start_choices(con: duckdb.DuckDBPyConnection, scope: str) -> None:
 
 
 def _one_signature_per_family(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when no family holds files of two layouts or date shapes, so nothing can be a twin.
+    """True when no family holds files of two layouts or date shapes among the candidates, so
+    nothing can be a twin (a twin pair is two candidates).
 
     The date shape is a property of a whole file (Pionex's own or an Excel re-save), so one sample
-    per file decides, instead of a join and a regex per candidate (18% of a 1M-row import)."""
+    per file decides, instead of a join and a regex per candidate (18% of a 1M-row import). Only
+    the files with candidates are read: a derive of some days reads no other file's rows."""
     shape = _date_shape()
     return not con.execute(
         f"""SELECT 1 FROM (
             SELECT r.account, r.family, r.layout || '|' || {shape} AS signature
             FROM (SELECT account, family, layout, any_value(cells) AS cells
-                  FROM raw_export_rows GROUP BY account, family, layout, file_sha256) r)
+                  FROM raw_export_rows WHERE file_sha256 IN (
+                      SELECT DISTINCT file_sha256 FROM candidates WHERE source = 'export')
+                  GROUP BY account, family, layout, file_sha256) r)
         GROUP BY account, family HAVING count(DISTINCT signature) > 1 LIMIT 1"""
     ).fetchall()
 
@@ -149,8 +154,9 @@ def same_events_other_layout(con: duckdb.DuckDBPyConnection, scope: str) -> None
     run(con, "DROP TABLE _twins")
 
 
-def _export_group() -> str:
-    """Which export a raw row came from: the workbook, the zip folder, or a loose file's folder."""
+def export_group() -> str:
+    """Which export a raw row `r` came from: the workbook, the zip folder, or a loose file's
+    folder. (Also read by normalize/incremental.py, which widens a derive to whole exports.)"""
     s, m = "r.source_path", "r.member_name"
     return f"""CASE WHEN strpos({m}, '#') > 0 THEN {s} || '#' || split_part({m}, '#', 1)
         WHEN {m} = regexp_extract({s}, '[^/\\\\]*$') THEN regexp_replace({s}, '[/\\\\][^/\\\\]*$', '')
@@ -163,7 +169,7 @@ def trading_over_raw_details(con: duckdb.DuckDBPyConnection, scope: str) -> None
     run(
         con,
         f"""CREATE OR REPLACE TEMP TABLE _groups AS
-        SELECT c.txn_id, c.account, c.source_family, c.occurred_at, {_export_group()} AS export_group
+        SELECT c.txn_id, c.account, c.source_family, c.occurred_at, {export_group()} AS export_group
         FROM candidates c JOIN raw_export_rows r ON r.raw_id = c.raw_id
         WHERE c.source = 'export' AND c.source_family IN ('trading', 'raw-trading-details')""",
     )
@@ -267,8 +273,16 @@ def native_over_tax_tool_files(con: duckdb.DuckDBPyConnection, scope: str) -> No
         run(con, "DROP TABLE _tax_rows")
 
 
-def _position_cells() -> tuple[str, str]:
-    """SQL for a position's open time and funding fee, read from its raw row `r`."""
+# The slash-date order of the file of raw row `r`, as `o.date_order` (position_cells reads it).
+FILE_ORDER_JOIN = """LEFT JOIN (SELECT DISTINCT account, import_id, file_sha256, date_order
+        FROM import_files WHERE date_order IS NOT NULL) o
+        ON o.account = r.account AND o.import_id = r.import_id AND o.file_sha256 = r.file_sha256"""
+
+
+def position_cells() -> tuple[str, str]:
+    """SQL for a position's open time and funding fee, read from its raw row `r` joined to its
+    file's date order by FILE_ORDER_JOIN. (Also read by
+    normalize/incremental.py: a position's open..close window decides which days a derive covers.)"""
     names = [c.name for c in POSITION_FUTURES_V2025.columns]
     opened = f"NULLIF(trim(r.cells[{names.index('open_time') + 1}]), '')"
     funding = f"NULLIF(trim(r.cells[{names.index('funding_fee') + 1}]), '')"
@@ -282,17 +296,14 @@ def _position_cells() -> tuple[str, str]:
 
 
 def futures_funding(con: duckdb.DuckDBPyConnection, scope: str) -> None:
-    opened, funding = _position_cells()
+    opened, funding = position_cells()
     run(
         con,
         f"""CREATE OR REPLACE TEMP TABLE _positions AS
         SELECT p.*, {funding} AS _funding,
                coalesce({opened}, TIMESTAMP '1970-01-01') AS _opened
         FROM candidates p JOIN raw_export_rows r ON r.raw_id = p.raw_id
-        LEFT JOIN (SELECT DISTINCT account, import_id, file_sha256, date_order FROM import_files
-                   WHERE date_order IS NOT NULL) o  -- the slash-date order of the row's file
-            ON o.account = r.account AND o.import_id = r.import_id
-           AND o.file_sha256 = r.file_sha256
+        {FILE_ORDER_JOIN}
         WHERE p.source = 'export' AND p.source_family = 'position_futures'
           AND r.layout = {literal(POSITION_FUTURES_V2025.name)}""",
     )
@@ -356,18 +367,31 @@ def _flag_fills_without_position(con: duckdb.DuckDBPyConnection, scope: str) -> 
     )
 
 
-def record(con: duckdb.DuckDBPyConnection, scope: str) -> None:
-    """Replace the recorded choices of the accounts in `scope` with this run's."""
+def record(con: duckdb.DuckDBPyConnection, account: str | None, days: str | None = None) -> None:
+    """Store this run's choices (`_dropped`) per day, replacing the account's (every account's if
+    None) on `days` (a query of DATE `day`; None: on every day), then sum each derived account's
+    days into view_choices: so a derive of some days leaves the other days' choices as they were,
+    and view_choices reads what a derive of every day gives."""
     if not scalar(
         con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'view_choices'"
     ):
         run(con, SCHEMA.read_text(encoding="utf-8"))  # a database migrated before 003 existed
-    run(con, f"DELETE FROM view_choices WHERE {scope}")
+    accounts = f"account = {literal(account)}" if account is not None else "TRUE"
+    on_days = f"day IN ({days})" if days is not None else "TRUE"
+    run(con, f"DELETE FROM view_choice_days WHERE {accounts} AND {on_days}")
     run(
         con,
-        """INSERT INTO view_choices
-        SELECT account, rule, kept, not_booked, min(occurred_at), max(occurred_at), count(*), detail
-        FROM _dropped GROUP BY ALL ORDER BY account, rule, kept, not_booked""",
+        """INSERT INTO view_choice_days
+        SELECT account, occurred_at::DATE, rule, kept, not_booked, min(occurred_at),
+            max(occurred_at), count(*), detail
+        FROM _dropped GROUP BY ALL""",
+    )
+    run(con, f"DELETE FROM view_choices WHERE {accounts}")
+    run(
+        con,
+        f"""INSERT INTO view_choices
+        SELECT account, rule, kept, not_booked, min(first_at), max(last_at), sum(rows), detail
+        FROM view_choice_days WHERE {accounts} GROUP BY ALL ORDER BY account, rule, kept, not_booked""",
     )
     run(con, "DROP TABLE _dropped")
 

@@ -72,6 +72,8 @@ class FetchReport:
     weight: int = 0
     retries: int = 0
     seconds: float = 0.0
+    # The account's transactions after the derive; None when nothing new was derived.
+    transactions: int | None = None
 
 
 def _ms(moment: datetime) -> int:

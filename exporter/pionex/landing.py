@@ -292,9 +292,11 @@ def finished_bots_with_detail(con: duckdb.DuckDBPyConnection, account: str) -> s
 
 def known_symbols(con: duckdb.DuckDBPyConnection, account: str) -> tuple[list[str], set[str]]:
     """(spot pairs seen in exports or fetched before, guesses the server refused earlier)."""
+    # The regex runs on the distinct symbols, not on every one of a million trades.
     rows = con.execute(
-        f"""SELECT DISTINCT symbol FROM transactions WHERE source='export' AND account=?
-              AND symbol IS NOT NULL AND regexp_matches(symbol, '{_SPOT_SYMBOL}')
+        f"""SELECT symbol FROM (SELECT DISTINCT symbol FROM transactions
+                WHERE source='export' AND account=? AND symbol IS NOT NULL)
+            WHERE regexp_matches(symbol, '{_SPOT_SYMBOL}')
             UNION SELECT DISTINCT symbol FROM api_checkpoints WHERE account=? AND status='ok'
             ORDER BY 1""",
         [account, account],

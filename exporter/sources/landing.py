@@ -1,9 +1,9 @@
 """Land export files raw: every row of every file, with its provenance, once (a row already stored
 for the account is counted as present, not stored again).
 
-The caller (`app/importing.py`) owns the transaction and derives the transactions; for a first
-import it passes `on_block`, which gets each landed block's new rows typed, so their candidates are
-inserted without reading the rows back."""
+The caller (`app/importing.py`) owns the transaction and derives the transactions; it passes
+`on_block`, which gets each landed block's new rows typed, so their candidates are inserted
+without reading the rows back."""
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ def land_file(
     account: str,
     import_id: int,
     staged: str,
-    on_block: BlockDeriver | None,
+    on_block: BlockDeriver,
 ) -> FileReport:
     name = export_file.display_name
     sha256, first_bytes = _sha256(export_file)
@@ -266,7 +266,7 @@ def _land_rows(
     import_id: int,
     report: FileReport,
     known_ids: int,
-    on_block: BlockDeriver | None,
+    on_block: BlockDeriver,
 ) -> int:
     """Land one group of a file's rows (and hand the new ones to `on_block`); returns how many
     were new."""
@@ -327,7 +327,7 @@ def _land_rows(
         """,
     )
     del frame  # the block's Arrow copy is not needed while its transactions are derived
-    if on_block is not None and inserted:
+    if inserted:
         # A row already stored (an overlapping file of this import) has no raw row at its id,
         # so the join inside the candidate SQL leaves it out.
         rows = padded.select((pl.col("line_no") + offset).alias("_raw_id"), pl.exclude("line_no"))
