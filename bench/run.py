@@ -49,6 +49,8 @@ RESULTS_DIR = BENCH_DIR / "results"
 DEFAULT_WORKDIR = BENCH_DIR / "data"
 MEMORY_LIMIT_MIB = 1536.0
 REPO = BENCH_DIR.parent
+
+
 @dataclass
 class Result:
     benchmark: str

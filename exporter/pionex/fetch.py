@@ -110,9 +110,15 @@ def guess_symbols(listed: dict[str, tuple[str, str]], held: set[str]) -> list[st
 class Fetcher:
     """One fetch run of one account into an open database."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, client: PionexClient, account: str,
-                 options: FetchOptions, progress: Progress | None = None,
-                 after_page: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        client: PionexClient,
+        account: str,
+        options: FetchOptions,
+        progress: Progress | None = None,
+        after_page: Callable[[int], None] | None = None,
+    ) -> None:
         self.con, self.client, self.account, self.options = con, client, account, options
         self.progress = progress or (lambda _kind, _info: None)
         self.after_page = after_page
@@ -127,7 +133,11 @@ class Fetcher:
 
     def run(self) -> FetchReport:
         started = time.monotonic()
-        self._base = (self.client.stats.requests, self.client.stats.weight, self.client.stats.retries)
+        self._base = (
+            self.client.stats.requests,
+            self.client.stats.weight,
+            self.client.stats.retries,
+        )
         self.report.run_id = landing.start_run(self.con, self.account, self.client.base_url)
         try:
             symbols = self._discover()
@@ -135,8 +145,15 @@ class Fetcher:
             self.top = int(time.time() * 1000) + self.client.clock_offset_ms - self.options.lag_ms
             for done, symbol in enumerate(symbols):
                 self._symbol(symbol, explicit=symbol in self.options.symbols)
-                self.progress("symbol", {"done": done + 1, "total": len(symbols), "symbol": symbol,
-                                         "fills": self.report.new_fills})
+                self.progress(
+                    "symbol",
+                    {
+                        "done": done + 1,
+                        "total": len(symbols),
+                        "symbol": symbol,
+                        "fills": self.report.new_fills,
+                    },
+                )
             if self.options.bots:
                 self._bots()
         except BaseException as exc:
@@ -158,12 +175,25 @@ class Fetcher:
         stats = self.client.stats
         r = self.report
         # The client may serve several runs: report this run's share only.
-        r.requests, r.weight, r.retries = (now - before for now, before in zip(
-            (stats.requests, stats.weight, stats.retries), self._base, strict=True))
+        r.requests, r.weight, r.retries = (
+            now - before
+            for now, before in zip(
+                (stats.requests, stats.weight, stats.retries), self._base, strict=True
+            )
+        )
         r.seconds = time.monotonic() - started
-        landing.finish_run(self.con, r.run_id, status, symbols=r.symbols, requests=r.requests,
-                           weight=r.weight, retries=r.retries, new_fills=r.new_fills,
-                           new_orders=r.new_orders, message=message)
+        landing.finish_run(
+            self.con,
+            r.run_id,
+            status,
+            symbols=r.symbols,
+            requests=r.requests,
+            weight=r.weight,
+            retries=r.retries,
+            new_fills=r.new_fills,
+            new_orders=r.new_orders,
+            message=message,
+        )
 
     # --- optional endpoints -------------------------------------------------------------------
     def _refuse(self, exc: ApiError) -> None:
@@ -189,8 +219,10 @@ class Fetcher:
     # --- discovery ----------------------------------------------------------------------------
     def _discover(self) -> list[str]:
         data = self.client.get("/api/v1/common/symbols")
-        listed = {s["symbol"]: (s.get("baseCurrency", ""), s.get("quoteCurrency", ""))
-                  for s in data.get("symbols") or []}
+        listed = {
+            s["symbol"]: (s.get("baseCurrency", ""), s.get("quoteCurrency", ""))
+            for s in data.get("symbols") or []
+        }
         spot_data = self._optional("/api/v1/account/balances")
         spot = (spot_data or {}).get("balances") or []
         full = self._optional("/api/v1/wallet/balancesFull")
@@ -234,16 +266,23 @@ class Fetcher:
             self.report.skipped.append(f"{symbol}: unknown to the server, skipped")
             if not explicit:  # a refused guess is not asked again; a named pair always is
                 for endpoint in (ALL_ORDERS, FILLS):
-                    landing.mark_invalid(self.con, landing.load_checkpoint(
-                        self.con, self.account, endpoint, symbol))
+                    landing.mark_invalid(
+                        self.con, landing.load_checkpoint(self.con, self.account, endpoint, symbol)
+                    )
 
     def _fills_walk(self, symbol: str, floor: int, top: int, cursor: int) -> FillsWalk:
-        return FillsWalk(symbol, floor, top, cursor,
-                         orders_at=lambda s, ms: landing.orders_at(self.con, self.account, s, ms),
-                         orders_known=ALL_ORDERS not in self.refused)
+        return FillsWalk(
+            symbol,
+            floor,
+            top,
+            cursor,
+            orders_at=lambda s, ms: landing.orders_at(self.con, self.account, s, ms),
+            orders_known=ALL_ORDERS not in self.refused,
+        )
 
-    def _walk(self, endpoint: str, symbol: str, kind: str,
-              make: Callable[[str, int, int, int], TimeWalk]) -> int:
+    def _walk(
+        self, endpoint: str, symbol: str, kind: str, make: Callable[[str, int, int, int], TimeWalk]
+    ) -> int:
         cp = landing.load_checkpoint(self.con, self.account, endpoint, symbol)
         cp.status = "ok"
         key, time_field = (fill_key, "timestamp") if kind == "fill" else (order_key, "createTime")
@@ -258,20 +297,31 @@ class Fetcher:
                     cp.finish_walk()
                 else:
                     cp.walk_cursor = page.cursor
-                records = [(key(r), ms_or_none(r.get(time_field)), r,
-                            self._problem(kind, r, call.params)) for r in page.records]
+                records = [
+                    (key(r), ms_or_none(r.get(time_field)), r, self._problem(kind, r, call.params))
+                    for r in page.records
+                ]
                 self._note_flagged(kind, records)
-                added += self.writer.write(cp, run_id=self.report.run_id, kind=kind,
-                                           endpoint=call.path, params=call.params, records=records)
+                added += self.writer.write(
+                    cp,
+                    run_id=self.report.run_id,
+                    kind=kind,
+                    endpoint=call.path,
+                    params=call.params,
+                    records=records,
+                )
                 self.pages += 1
                 if kind == "fill":
-                    self.progress("fills", {"symbol": symbol, "fills": self.report.new_fills + added})
+                    self.progress(
+                        "fills", {"symbol": symbol, "fills": self.report.new_fills + added}
+                    )
                 if self.after_page is not None:
                     self.after_page(self.pages)
             for ms in walk.saturated:
                 self.report.skipped.append(
                     f"{symbol}: more than {walk.page_size} records at {ms} ms on {endpoint}; "
-                    "some may be missing there")
+                    "some may be missing there"
+                )
         self.writer.commit()
         return added
 
@@ -287,7 +337,10 @@ class Fetcher:
                 page = walk.feed(data)
                 details = {}
                 for bot in page:
-                    bot_id, path = str(bot.get("buOrderId")), BOT_DETAIL_PATHS.get(bot.get("buOrderType"))
+                    bot_id, path = (
+                        str(bot.get("buOrderId")),
+                        BOT_DETAIL_PATHS.get(bot.get("buOrderType")),
+                    )
                     if path and bot_id not in done:
                         detail = self._optional(path, {"buOrderId": bot_id})
                         if detail is not None:
@@ -299,12 +352,20 @@ class Fetcher:
 def flagged_line(flagged: list[str], shown: int = 3) -> str:
     """One line for the fills a run kept raw and flagged, with the first few reasons."""
     more = f"; and {len(flagged) - shown} more" if len(flagged) > shown else ""
-    return (f"{len(flagged)} fill(s) kept raw and flagged for review (they did not match their "
-            f"request): {'; '.join(flagged[:shown])}{more}; see `pionex-export status`")
+    return (
+        f"{len(flagged)} fill(s) kept raw and flagged for review (they did not match their "
+        f"request): {'; '.join(flagged[:shown])}{more}; see `pionex-export status`"
+    )
 
 
-def fetch(con: duckdb.DuckDBPyConnection, client: PionexClient, account: str,
-          options: FetchOptions | None = None, *, progress: Progress | None = None,
-          after_page: Callable[[int], None] | None = None) -> FetchReport:
+def fetch(
+    con: duckdb.DuckDBPyConnection,
+    client: PionexClient,
+    account: str,
+    options: FetchOptions | None = None,
+    *,
+    progress: Progress | None = None,
+    after_page: Callable[[int], None] | None = None,
+) -> FetchReport:
     """Fetch everything new for `account` into an open, migrated database."""
     return Fetcher(con, client, account, options or FetchOptions(), progress, after_page).run()

@@ -76,7 +76,9 @@ class Checkpoint:
         self.walk_floor = self.walk_top = self.walk_cursor = None
 
 
-def load_checkpoint(con: duckdb.DuckDBPyConnection, account: str, endpoint: str, symbol: str) -> Checkpoint:
+def load_checkpoint(
+    con: duckdb.DuckDBPyConnection, account: str, endpoint: str, symbol: str
+) -> Checkpoint:
     row = con.execute(
         "SELECT status, covered_from_ms, fetched_until_ms, walk_floor_ms, walk_top_ms, "
         "walk_cursor_ms, records FROM api_checkpoints WHERE account=? AND endpoint=? AND symbol=?",
@@ -90,8 +92,19 @@ def load_checkpoint(con: duckdb.DuckDBPyConnection, account: str, endpoint: str,
 def _save_checkpoint(con: duckdb.DuckDBPyConnection, cp: Checkpoint) -> None:
     con.execute(
         "INSERT OR REPLACE INTO api_checkpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [cp.account, cp.endpoint, cp.symbol, cp.status, cp.covered_from, cp.fetched_until,
-         cp.walk_floor, cp.walk_top, cp.walk_cursor, cp.records, utcnow()],
+        [
+            cp.account,
+            cp.endpoint,
+            cp.symbol,
+            cp.status,
+            cp.covered_from,
+            cp.fetched_until,
+            cp.walk_floor,
+            cp.walk_top,
+            cp.walk_cursor,
+            cp.records,
+            utcnow(),
+        ],
     )
 
 
@@ -122,16 +135,33 @@ class PageWriter:
         self.con, self.interval = con, interval
         self._opened: float | None = None
 
-    def write(self, cp: Checkpoint, *, run_id: int, kind: str, endpoint: str,
-              params: dict[str, Any],
-              records: list[tuple[str, int | None, dict[str, Any], str | None]]) -> int:
+    def write(
+        self,
+        cp: Checkpoint,
+        *,
+        run_id: int,
+        kind: str,
+        endpoint: str,
+        params: dict[str, Any],
+        records: list[tuple[str, int | None, dict[str, Any], str | None]],
+    ) -> int:
         """Store (record_key, time_ms, record, problem) rows and the checkpoint; returns rows new
         to the DB. `problem` says why the record does not match its request (vetting)."""
         now, shown = utcnow(), params_json(params)
         rows = [
-            {"account": cp.account, "kind": kind, "record_key": key, "symbol": cp.symbol,
-             "record_time_ms": time_ms, "endpoint": endpoint, "params": shown,
-             "record": as_json(record), "fetched_at": now, "run_id": run_id, "problem": problem}
+            {
+                "account": cp.account,
+                "kind": kind,
+                "record_key": key,
+                "symbol": cp.symbol,
+                "record_time_ms": time_ms,
+                "endpoint": endpoint,
+                "params": shown,
+                "record": as_json(record),
+                "fetched_at": now,
+                "run_id": run_id,
+                "problem": problem,
+            }
             for key, time_ms, record, problem in records
         ]
         if self._opened is None:
@@ -159,8 +189,9 @@ class PageWriter:
             rollback(self.con)
 
 
-def stored_keys(con: duckdb.DuckDBPyConnection, account: str, kind: str,
-                keys: list[str]) -> set[str]:
+def stored_keys(
+    con: duckdb.DuckDBPyConnection, account: str, kind: str, keys: list[str]
+) -> set[str]:
     """Which of `keys` are already in api_records (a page's few flagged records, not a scan)."""
     rows = con.execute(
         "SELECT record_key FROM api_records WHERE account = ? AND kind = ? AND list_contains(?, record_key)",
@@ -187,14 +218,24 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: int, status: str, **figur
     con.execute(
         "UPDATE api_fetch_runs SET finished_at=?, status=?, symbols=?, requests=?, weight=?, "
         "retries=?, new_fills=?, new_orders=?, message=? WHERE run_id=?",
-        [utcnow(), status, figures.get("symbols"), figures.get("requests"), figures.get("weight"),
-         figures.get("retries"), figures.get("new_fills"), figures.get("new_orders"),
-         figures.get("message"), run_id],
+        [
+            utcnow(),
+            status,
+            figures.get("symbols"),
+            figures.get("requests"),
+            figures.get("weight"),
+            figures.get("retries"),
+            figures.get("new_fills"),
+            figures.get("new_orders"),
+            figures.get("message"),
+            run_id,
+        ],
     )
 
 
-def save_refusal(con: duckdb.DuckDBPyConnection, account: str, run_id: int,
-                 refusal: Refusal) -> None:
+def save_refusal(
+    con: duckdb.DuckDBPyConnection, account: str, run_id: int, refusal: Refusal
+) -> None:
     """Record a refused optional endpoint for this run."""
     con.execute(
         "INSERT OR REPLACE INTO api_refusals VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -202,8 +243,9 @@ def save_refusal(con: duckdb.DuckDBPyConnection, account: str, run_id: int,
     )
 
 
-def latest_refusals(con: duckdb.DuckDBPyConnection,
-                    account: str) -> tuple[int | None, list[Refusal]]:
+def latest_refusals(
+    con: duckdb.DuckDBPyConnection, account: str
+) -> tuple[int | None, list[Refusal]]:
     """(run id, its refusals) of the account's newest finished fetch run."""
     row = con.execute(
         "SELECT max(run_id) FROM api_fetch_runs WHERE account = ? AND finished_at IS NOT NULL",
@@ -226,25 +268,75 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
-def save_balances(con: duckdb.DuckDBPyConnection, account: str, run_id: int,
-                  spot: list[dict[str, Any]], full: dict[str, Any] | None) -> None:
+def save_balances(
+    con: duckdb.DuckDBPyConnection,
+    account: str,
+    run_id: int,
+    spot: list[dict[str, Any]],
+    full: dict[str, Any] | None,
+) -> None:
     now = utcnow()
-    rows = [(account, run_id, now, "/api/v1/account/balances", "spot", b.get("coin"),
-             _decimal(b.get("free")), _decimal(b.get("frozen")), as_json(b)) for b in spot]
+    rows = [
+        (
+            account,
+            run_id,
+            now,
+            "/api/v1/account/balances",
+            "spot",
+            b.get("coin"),
+            _decimal(b.get("free")),
+            _decimal(b.get("frozen")),
+            as_json(b),
+        )
+        for b in spot
+    ]
     if full is not None:
-        rows.append((account, run_id, now, "/api/v1/wallet/balancesFull", "full", None, None, None,
-                     as_json(full)))
+        rows.append(
+            (
+                account,
+                run_id,
+                now,
+                "/api/v1/wallet/balancesFull",
+                "full",
+                None,
+                None,
+                None,
+                as_json(full),
+            )
+        )
         for detail in (full.get("botAccount") or {}).get("detail") or []:
             for item in detail.get("list") or []:
-                rows.append((account, run_id, now, "/api/v1/wallet/balancesFull",
-                             f"bot:{detail.get('type')}", item.get("coin"), _decimal(item.get("free")),
-                             _decimal(item.get("frozen")), as_json(item)))
+                rows.append(
+                    (
+                        account,
+                        run_id,
+                        now,
+                        "/api/v1/wallet/balancesFull",
+                        f"bot:{detail.get('type')}",
+                        item.get("coin"),
+                        _decimal(item.get("free")),
+                        _decimal(item.get("frozen")),
+                        as_json(item),
+                    )
+                )
     if rows:
-        names = ("account", "run_id", "snapshot_at", "endpoint", "part", "coin", "free", "frozen", "record")
+        names = (
+            "account",
+            "run_id",
+            "snapshot_at",
+            "endpoint",
+            "part",
+            "coin",
+            "free",
+            "frozen",
+            "record",
+        )
         batch = pa.Table.from_pylist([dict(zip(names, row, strict=True)) for row in rows])
         con.register("_balances_batch", batch)
         try:
-            con.execute("INSERT INTO api_balance_snapshots SELECT * FROM _balances_batch").fetchall()
+            con.execute(
+                "INSERT INTO api_balance_snapshots SELECT * FROM _balances_batch"
+            ).fetchall()
         finally:
             con.unregister("_balances_batch")
 
@@ -257,8 +349,12 @@ def _ms_to_ts(value: Any) -> datetime | None:
     return datetime.fromtimestamp(ms / 1000, UTC).replace(tzinfo=None) if ms > 0 else None
 
 
-def save_bots(con: duckdb.DuckDBPyConnection, account: str, bots: list[dict[str, Any]],
-              details: dict[str, tuple[str, dict[str, Any]]]) -> None:
+def save_bots(
+    con: duckdb.DuckDBPyConnection,
+    account: str,
+    bots: list[dict[str, Any]],
+    details: dict[str, tuple[str, dict[str, Any]]],
+) -> None:
     """One page of the bot list and the details fetched for it, in one transaction."""
     now = utcnow()
     con.execute("BEGIN TRANSACTION")
@@ -268,13 +364,25 @@ def save_bots(con: duckdb.DuckDBPyConnection, account: str, bots: list[dict[str,
                 "INSERT INTO api_bots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
                 "status=excluded.status, close_time=excluded.close_time, record=excluded.record, "
                 "fetched_at=excluded.fetched_at",
-                [account, str(bot.get("buOrderId")), str(bot.get("buOrderType")), bot.get("status"),
-                 bot.get("base"), bot.get("quote"), _ms_to_ts(bot.get("createTime")),
-                 _ms_to_ts(bot.get("closeTime")), as_json(bot), now, now],
+                [
+                    account,
+                    str(bot.get("buOrderId")),
+                    str(bot.get("buOrderType")),
+                    bot.get("status"),
+                    bot.get("base"),
+                    bot.get("quote"),
+                    _ms_to_ts(bot.get("createTime")),
+                    _ms_to_ts(bot.get("closeTime")),
+                    as_json(bot),
+                    now,
+                    now,
+                ],
             )
         for bot_id, (endpoint, detail) in details.items():
-            con.execute("INSERT OR REPLACE INTO api_bot_details VALUES (?, ?, ?, ?, ?)",
-                        [account, bot_id, endpoint, as_json(detail), now])
+            con.execute(
+                "INSERT OR REPLACE INTO api_bot_details VALUES (?, ?, ?, ?, ?)",
+                [account, bot_id, endpoint, as_json(detail), now],
+            )
         con.execute("COMMIT")
     except BaseException:
         rollback(con)

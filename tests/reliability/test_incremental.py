@@ -429,7 +429,13 @@ def test_a_database_from_before_the_day_index_is_derived_whole_once_then_by_day(
     # What a file written before schema 10 holds: no day index, no marks (migration 010 adds them
     # empty when the file is next opened for writing), nor what later migrations add.
     with duckdb.connect(str(db)) as con:
-        for table in ("raw_row_days", "view_choice_days", "ledger_days", "derive_marks", "usdt_usd"):
+        for table in (
+            "raw_row_days",
+            "view_choice_days",
+            "ledger_days",
+            "derive_marks",
+            "usdt_usd",
+        ):
             con.execute(f"DROP TABLE {table}")
         con.execute("DELETE FROM schema_version WHERE version >= 10")
 
