@@ -52,7 +52,7 @@ QUICK = settings(
     max_examples=10, deadline=None, phases=PHASES, suppress_health_check=list(HealthCheck)
 )
 LONG = settings(
-    max_examples=80, deadline=None, phases=PHASES, suppress_health_check=list(HealthCheck)
+    max_examples=30, deadline=None, phases=PHASES, suppress_health_check=list(HealthCheck)
 )
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)

@@ -325,4 +325,4 @@ def test_damaged_files_are_refused_whole_or_kept_flagged(seeded_db: Path) -> Non
 
 @pytest.mark.slow
 def test_damaged_files_are_refused_whole_or_kept_flagged_long(seeded_db: Path) -> None:
-    _run(seeded_db, examples=600, derandomize=False)
+    _run(seeded_db, examples=200, derandomize=False)
