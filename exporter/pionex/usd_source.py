@@ -20,9 +20,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from exporter.errors import InputError, UserError
-from exporter.store.db import rollback, run
+from exporter.sql import literal
+from exporter.store.db import rollback, run, run_over
 
 CLOSE_DECIMALS = 10  # usdt_usd.close is DECIMAL(18,10), like prices.close
 CLOSE_LIMIT = Decimal(10) ** 8
@@ -161,9 +163,15 @@ def load_usd_csv(con: duckdb.DuckDBPyConnection, path: Path) -> UsdSeriesReport:
         replaced = con.execute(
             "SELECT count(*) FROM usdt_usd WHERE day IN (SELECT unnest(?::DATE[]))", [days]
         ).fetchall()[0][0]
-        con.executemany(
-            "INSERT OR REPLACE INTO usdt_usd VALUES (?, ?, ?, now()::TIMESTAMP)",
-            [(day, close, source) for day, close in rows],
+        # One set-based insert, as prices.py stores a page (executemany: one statement per day);
+        # closes travel as text so DuckDB's own cast rounds them.
+        closes = pa.table({"day": days, "close": [str(close) for _, close in rows]})
+        run_over(
+            con,
+            "closes",
+            closes,
+            "INSERT OR REPLACE INTO usdt_usd SELECT day, close, "
+            f"{literal(source)}, now()::TIMESTAMP FROM closes",
         )
         run(con, "COMMIT")
     except BaseException:
