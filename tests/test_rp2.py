@@ -201,3 +201,24 @@ def test_the_ods_holds_every_digit_and_says_what_rp2_will_round(tmp_path: Path) 
     }
     assert {qty, amount, "0.000000000000000001", "99999999999999", "0.5"} <= cells
     assert "3 amount(s) have more than 11 decimals" in written.stdout
+
+
+def test_a_movement_rp2_has_no_type_for_stops_the_export_and_says_which(tmp_path: Path) -> None:
+    """A withdrawal whose fee is negative credits the coin: rp2 has no IN type for a withdrawal,
+    so the export names it instead of guessing one (or failing inside the writer)."""
+    db = tmp_path / "p.duckdb"
+    folder = export_folder(
+        tmp_path,
+        str(utc_today() - dt.timedelta(days=9)),
+        str(utc_today() - dt.timedelta(days=1)),
+        deposits=[
+            deposit(_day(8), "100", "USDT"),
+            (_day(6), "WITHDRAW", "10", "USDT", "TRC20", "tx-w", "-1"),
+        ],
+    )
+    import_all(db, folder)
+    refused = cli("--db", db, "export", "rp2", "-o", tmp_path / "in")
+    assert refused.exit_code == 1, refused.output
+    assert f"USDT withdrawal fee: 1 movement(s), first {_day(6)} UTC" in refused.stderr
+    assert "nothing was written" in refused.stderr
+    assert not (tmp_path / "in").exists()

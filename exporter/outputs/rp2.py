@@ -12,21 +12,24 @@ flagged balancing IN row per coin at that moment instead, for the user to replac
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import duckdb
-from odf.opendocument import OpenDocumentSpreadsheet
-from odf.table import Table, TableCell, TableRow
-from odf.text import P
 
 from exporter.errors import UserError
 from exporter.normalize.balances_check import NegativeBalance, negative_balances
-from exporter.outputs.common import atomic_output
+from exporter.outputs.common import atomic_output, plain_decimal
+from exporter.outputs.ods_stream import (
+    OdsWriter,
+    float_cell_sql,
+    row_sql,
+    string_cell_sql,
+    text_row,
+)
 from exporter.sql import literal
+from exporter.store.db import scalar
 
 EXCHANGE = "Pionex"
 OUTSIDE = "Outside Pionex"  # where withdrawals go: an INTRA move, not a sale
@@ -72,14 +75,6 @@ INTRA_COLUMNS = (
     "unique_id",
     "notes",
 )
-NUMERIC = {
-    "spot_price",
-    "crypto_in",
-    "crypto_fee",
-    "crypto_out_no_fee",
-    "crypto_sent",
-    "crypto_received",
-}
 
 # Credits and debits of the ledger as rp2 transaction types (README, "rp2").
 IN_TYPES = {"trade": "BUY", "deposit": "BUY", "income": "INCOME", "futures_profit": "INCOME"}
@@ -129,23 +124,6 @@ def _plain(value: Decimal) -> str:
     return text if text not in ("", "-0") else "0"
 
 
-def _beyond_rp2(amount: Decimal) -> bool:
-    """More decimals than rp2 keeps when it reads the number."""
-    return len(_plain(amount).partition(".")[2]) > RP2_DECIMALS
-
-
-def _stamp(moment: dt.datetime) -> str:
-    return moment.isoformat(sep=" ") + "+00:00"
-
-
-def _movements(con: duckdb.DuckDBPyConnection, where: str) -> list[tuple]:
-    return con.execute(f"""
-        SELECT l.account, l.asset, l.occurred_at, l.kind, l.leg, l.amount, l.unit_usd, l.txn_id,
-               coalesce(t.subkind, ''), coalesce(t.symbol, ''), coalesce(t.description, '')
-        FROM ledger_values l JOIN transactions t USING (account, txn_id)
-        WHERE {where} ORDER BY l.asset, l.occurred_at, l.account, l.txn_id, l.leg""").fetchall()
-
-
 def _refuse_unvalued(con: duckdb.DuckDBPyConnection, where: str) -> None:
     rows = con.execute(f"""
         SELECT asset, count(*), min(occurred_at) FROM ledger_values l
@@ -175,145 +153,145 @@ def _refuse_negative(negatives: list[NegativeBalance]) -> None:
     )
 
 
-def _balancing_rows(
-    con: duckdb.DuckDBPyConnection, negatives: list[NegativeBalance]
-) -> list[tuple]:
-    rows = []
-    for n in negatives:
-        unit = con.execute(
-            "SELECT max(unit_usd) FROM ledger_values WHERE account = ? AND asset = ? AND occurred_at = ?",
-            [n.account, n.asset, n.first_at],
-        ).fetchone()[0]  # type: ignore[index]
-        rows.append(
-            (
-                n.account,
-                n.asset,
-                n.first_at,
-                "balancing",
-                "amount",
-                n.lowest.copy_abs(),
-                unit,
-                f"balancing-{n.asset}",
-                "",
-                "",
-                BALANCING,
-            )
+_TABLES = ("IN", "OUT", "INTRA")
+COLUMNS = {"IN": IN_COLUMNS, "OUT": OUT_COLUMNS, "INTRA": INTRA_COLUMNS}
+
+
+def _type_of(kinds: dict[str, str]) -> str:
+    """SQL: the rp2 transaction type of a movement's kind (NULL for a kind rp2 has no type for)."""
+    cases = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in kinds.items())
+    return f"CASE kind {cases} END"
+
+
+def _movements_sql(where: str, balancing: list[NegativeBalance]) -> str:
+    """SQL: every movement rp2 gets, with its table (IN, OUT, INTRA) and transaction type; the
+    balancing rows (if asked for) are IN rows of their own, after the movements of their moment."""
+    parts = [
+        f"""SELECT l.account, l.asset, l.occurred_at, l.kind, l.leg, l.amount, l.unit_usd, l.txn_id,
+            concat_ws(' ', nullif(l.kind, ''), nullif(t.subkind, ''), nullif(t.symbol, ''),
+                      nullif(t.description, '')) AS notes,
+            0 AS balancing
+        FROM ledger_values l JOIN transactions t USING (account, txn_id) WHERE {where}"""
+    ]
+    for n in balancing:
+        at = f"TIMESTAMP {literal(n.first_at.isoformat(sep=' '))}"
+        moment = (
+            f"account = {literal(n.account)} AND asset = {literal(n.asset)} AND occurred_at = {at}"
         )
-    return rows
+        parts.append(
+            f"""SELECT {literal(n.account)}, {literal(n.asset)}, {at}, 'balancing', 'amount',
+                CAST({literal(str(n.lowest.copy_abs()))} AS DECIMAL(38,18)),
+                (SELECT max(unit_usd) FROM ledger_values WHERE {moment}),
+                {literal("balancing-" + n.asset)}, {literal("balancing " + BALANCING)}, 1"""
+        )
+    return f"""SELECT *,
+        CASE WHEN balancing = 1 OR amount > 0 THEN 'IN'
+             WHEN kind = 'withdrawal' AND leg = 'amount' THEN 'INTRA' ELSE 'OUT' END AS tbl,
+        CASE WHEN balancing = 1 THEN 'BUY'
+             WHEN amount > 0 THEN {_type_of(IN_TYPES)}
+             WHEN kind = 'withdrawal' AND leg = 'amount' THEN ''
+             WHEN leg = 'fee' THEN 'FEE'
+             ELSE {_type_of(OUT_TYPES)} END AS ttype
+    FROM ({" UNION ALL ".join(parts)}) m"""
 
 
-def _tables(movements: list[tuple]) -> dict[str, dict[str, list[dict[str, Any]]]]:
-    sheets: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for account, asset, at, kind, leg, amount, unit, txn_id, subkind, symbol, text in movements:
-        tables = sheets.setdefault(asset, {"IN": [], "OUT": [], "INTRA": []})
-        row: dict[str, Any] = {
-            "timestamp": _stamp(at),
-            "asset": asset,
-            "spot_price": unit,
-            "unique_id": f"{txn_id}/{leg}",
-            "notes": " ".join(p for p in (kind, subkind, symbol, text) if p),
-        }
-        if kind == "balancing":
-            tables["IN"].append(
-                row
-                | {
-                    "exchange": EXCHANGE,
-                    "holder": account,
-                    "transaction_type": "BUY",
-                    "crypto_in": amount,
-                    "crypto_fee": Decimal(0),
-                }
-            )
-        elif amount > 0:
-            tables["IN"].append(
-                row
-                | {
-                    "exchange": EXCHANGE,
-                    "holder": account,
-                    "transaction_type": IN_TYPES[kind],
-                    "crypto_in": amount,
-                    "crypto_fee": Decimal(0),
-                }
-            )
-        elif kind == "withdrawal" and leg == "amount":
-            tables["INTRA"].append(
-                row
-                | {
-                    "from_exchange": EXCHANGE,
-                    "from_holder": account,
-                    "to_exchange": OUTSIDE,
-                    "to_holder": account,
-                    "crypto_sent": amount.copy_abs(),
-                    "crypto_received": amount.copy_abs(),
-                }
-            )
-        elif leg == "fee":
-            tables["OUT"].append(
-                row
-                | {
-                    "exchange": EXCHANGE,
-                    "holder": account,
-                    "transaction_type": "FEE",
-                    "crypto_out_no_fee": Decimal(0),
-                    "crypto_fee": amount.copy_abs(),
-                }
-            )
-        else:
-            tables["OUT"].append(
-                row
-                | {
-                    "exchange": EXCHANGE,
-                    "holder": account,
-                    "transaction_type": OUT_TYPES[kind],
-                    "crypto_out_no_fee": amount.copy_abs(),
-                    "crypto_fee": Decimal(0),
-                }
-            )
-    for tables in sheets.values():  # rp2 takes INs first at one instant: keep ours in time order
-        for name in tables:
-            tables[name].sort(key=lambda r: r["timestamp"])
-    return sheets
+def _refuse_untyped(con: duckdb.DuckDBPyConnection, movements: str) -> None:
+    """A credit of a debit kind (a negative fee, say) or a movement of no readable coin has no
+    place in rp2's tables: name them rather than guess a type."""
+    rows = con.execute(f"""
+        SELECT coalesce(asset, '(no coin)'), kind, leg, count(*), min(occurred_at)
+        FROM ({movements}) WHERE ttype IS NULL OR asset IS NULL
+        GROUP BY ALL ORDER BY ALL""").fetchall()
+    if rows:
+        listed = "; ".join(
+            f"{asset} {kind} {leg}: {n} movement(s), first {first:%Y-%m-%d %H:%M:%S} UTC"
+            for asset, kind, leg, n, first in rows
+        )
+        raise UserError(
+            f"rp2 has no transaction type for these movements: {listed}. Check them with "
+            "`pionex-export status` (rows flagged for review); nothing was written"
+        )
 
 
-def _cell(column: str, value: Any) -> TableCell:
-    if column in NUMERIC:
-        text = _plain(Decimal(value))
-        cell = TableCell(valuetype="float", value=text)
-    else:
-        text = str(value)
-        cell = TableCell(valuetype="string")
-    cell.addElement(P(text=text))
-    return cell
+def _number(expr: str) -> str:
+    """SQL: a DECIMAL's magnitude as plain text with every digit, '0' for zero."""
+    return f"coalesce({plain_decimal(expr)}, '0')"
 
 
-def _text_row(*texts: str) -> TableRow:
-    row = TableRow()
-    for text in texts:
-        cell = TableCell(valuetype="string")
-        cell.addElement(P(text=text))
-        row.addElement(cell)
-    return row
+def _stamp(expr: str) -> str:
+    """SQL: a UTC TIMESTAMP as rp2 reads it: ISO date and time, microseconds only when set."""
+    micros = f"microsecond({expr}) % 1000000"
+    return (
+        f"strftime({expr}, '%Y-%m-%d %H:%M:%S') || CASE WHEN {micros} = 0 THEN '' "
+        f"ELSE '.' || lpad(({micros})::VARCHAR, 6, '0') END || '+00:00'"
+    )
 
 
-def _write_ods(path: Path, sheets: dict[str, dict[str, list[dict[str, Any]]]]) -> None:
-    """odfpy writes the package (mimetype, manifest, styles, content) that rp2's ezodf reads."""
-    doc = OpenDocumentSpreadsheet()
-    for asset in sorted(sheets):
-        table = Table(name=asset)
-        for name, columns in (("IN", IN_COLUMNS), ("OUT", OUT_COLUMNS), ("INTRA", INTRA_COLUMNS)):
-            rows = sheets[asset][name]
-            if not rows and name != "IN":
-                continue
-            table.addElement(_text_row(name))
-            table.addElement(_text_row(*columns))
-            for values in rows:
-                row = TableRow()
-                for column in columns:
-                    row.addElement(_cell(column, values[column]))
-                table.addElement(row)
-            table.addElement(_text_row("TABLE END"))
-        doc.spreadsheet.addElement(table)
-    doc.save(str(path))
+def _cells(table: str) -> list[str]:
+    """SQL: the cell markup of one row of `table`, in its columns' order (over `_rows_sql`)."""
+    text, number = string_cell_sql, float_cell_sql
+    exchange, outside = literal(EXCHANGE), literal(OUTSIDE)
+    fee = "leg = 'fee'"
+    shared = {
+        "timestamp": text("stamp"),
+        "asset": text("asset"),
+        "exchange": text(exchange),
+        "holder": text("account"),
+        "from_exchange": text(exchange),
+        "from_holder": text("account"),
+        "to_exchange": text(outside),
+        "to_holder": text("account"),
+        "transaction_type": text("ttype"),
+        "spot_price": number("unit"),
+        "crypto_in": number("qty"),
+        "crypto_out_no_fee": number(f"CASE WHEN {fee} THEN '0' ELSE qty END"),
+        "crypto_sent": number("qty"),
+        "crypto_received": number("qty"),
+        "unique_id": text("uid"),
+        "notes": text("notes"),
+    }
+    crypto_fee = (
+        number("'0'") if table == "IN" else number(f"CASE WHEN {fee} THEN qty ELSE '0' END")
+    )
+    return [crypto_fee if c == "crypto_fee" else shared[c] for c in COLUMNS[table]]
+
+
+def _rows_sql(movements: str) -> str:
+    """SQL: (asset, table, row markup) in sheet order; the sort carries only the narrow columns,
+    the markup is rendered after it."""
+    order = "CASE tbl WHEN 'IN' THEN 0 WHEN 'OUT' THEN 1 ELSE 2 END"
+    markup = " ".join(f"WHEN {literal(t)} THEN {row_sql(_cells(t))}" for t in _TABLES)
+    return f"""SELECT asset, tbl, CASE tbl {markup} END
+    FROM (SELECT asset, tbl, {_stamp("occurred_at")} AS stamp, account, ttype, leg,
+                 {_number("unit_usd")} AS unit, {_number("amount")} AS qty,
+                 txn_id || '/' || leg AS uid, notes
+          FROM ({movements})
+          ORDER BY asset, {order}, occurred_at, balancing, account, txn_id, leg)"""
+
+
+def _write_ods(con: duckdb.DuckDBPyConnection, path: Path, movements: str) -> None:
+    """Stream the sheets: one per coin, its IN table (always, as rp2 expects), then OUT and
+    INTRA where they have rows, each headed by its name and columns and closed by TABLE END."""
+    cursor = con.execute(_rows_sql(movements))
+    with OdsWriter(path) as ods:
+        asset = table = None
+        while batch := cursor.fetchmany(20_000):
+            for row_asset, row_table, markup in batch:
+                if row_asset != asset:
+                    if table is not None:
+                        ods.write(text_row("TABLE END"))
+                    ods.sheet(row_asset)
+                    asset, table = row_asset, None
+                    if row_table != "IN":
+                        ods.write(text_row("IN") + text_row(*IN_COLUMNS) + text_row("TABLE END"))
+                if row_table != table:
+                    if table is not None:
+                        ods.write(text_row("TABLE END"))
+                    ods.write(text_row(row_table) + text_row(*COLUMNS[row_table]))
+                    table = row_table
+                ods.write(markup)
+        if table is not None:
+            ods.write(text_row("TABLE END"))
 
 
 def _ini(assets: list[str], holders: list[str]) -> str:
@@ -343,10 +321,12 @@ def write(
     name: str = "pionex",
     balance_rows: bool = False,
 ) -> Rp2Result:
-    """Check, then write folder/<name>.ods and folder/<name>.ini; nothing is written on a refusal."""
+    """Check, then write folder/<name>.ods and folder/<name>.ini; nothing is written on a refusal.
+
+    The checks and counts are SQL, and the sheets stream from one sorted query: memory stays
+    bounded by DuckDB's limit whatever the history's size."""
     where = "TRUE" if account is None else f"l.account = {literal(account)}"
-    movements = _movements(con, where)
-    if not movements:
+    if not scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM ledger l WHERE {where} LIMIT 1)"):
         raise UserError(
             "nothing to export for rp2: no coin movements in this database"
             + (f" for account '{account}'" if account else "")
@@ -355,15 +335,21 @@ def write(
     negatives = negative_balances(con, account)
     if negatives and not balance_rows:
         _refuse_negative(negatives)
-    if negatives:
-        movements += _balancing_rows(con, negatives)
-    sheets = _tables(movements)
-    assets = sorted(sheets)
-    holders = sorted({m[0] for m in movements})
+    movements = _movements_sql(where, negatives)
+    _refuse_untyped(con, movements)
+    rows, deposits, rounded = con.execute(f"""
+        SELECT count(*), count(*) FILTER (WHERE kind = 'deposit' AND leg = 'amount'),
+               count(*) FILTER (WHERE abs(amount) <> round(abs(amount), {RP2_DECIMALS}))
+        FROM ({movements})""").fetchone()  # type: ignore[misc]
+    assets = [
+        a for (a,) in con.execute(f"SELECT DISTINCT asset FROM ({movements}) ORDER BY 1").fetchall()
+    ]
+    holders = [
+        h
+        for (h,) in con.execute(f"SELECT DISTINCT account FROM ({movements}) ORDER BY 1").fetchall()
+    ]
     ods, ini = folder / f"{name}.ods", folder / f"{name}.ini"
     with atomic_output(ini) as tmp_ini, atomic_output(ods) as tmp_ods:  # both, or neither
         tmp_ini.write_text(_ini(assets, holders), encoding="utf-8")
-        _write_ods(tmp_ods, sheets)
-    rounded = sum(1 for m in movements if _beyond_rp2(Decimal(m[5])))
-    deposits = sum(1 for m in movements if m[3] == "deposit" and m[4] == "amount")
-    return Rp2Result(ini, ods, assets, len(movements), deposits, negatives, rounded)
+        _write_ods(con, tmp_ods, movements)
+    return Rp2Result(ini, ods, assets, rows, deposits, negatives, rounded)
