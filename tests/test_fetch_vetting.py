@@ -1,6 +1,8 @@
 """API records are not trusted blindly (issue 15, defect 6): a fill whose symbol is not the pair
 asked for, whose time is outside the asked window, or whose fee coin is neither side nor a known
 coin is kept raw, booked as the record says and flagged for review, and the fetch says so (exit 3).
+So does a fill the derive cannot book as it is (price x size too large to store exactly): it is
+flagged when booked, and the fetch reports it the same way rather than exit 0.
 
 The simulator serves such records itself (`suspect_fills`) on the last page of a walk.
 """
@@ -25,11 +27,11 @@ def test_untrustworthy_fills_are_kept_raw_flagged_and_reported(tmp_path: Path) -
         db, env = cli_config(tmp_path, sim)
         result = cli("fetch", env=env)
         asked = sim.truth.traded_symbols[1]
-        foreign, old, odd_fee = suspects(sim.truth, asked, 0)
+        foreign, old, odd_fee, huge = suspects(sim.truth, asked, 0)
         truth = {_key(f) for f in sim.truth.fills}
     assert result.exit_code == 3, result.output
     raw = dict(query(db, "SELECT record_key, record FROM api_records WHERE kind = 'fill'"))
-    assert truth | {_key(old), _key(odd_fee)} == set(raw)
+    assert truth | {_key(old), _key(odd_fee), _key(huge)} == set(raw)
     assert json.loads(raw[_key(odd_fee)])["feeCoin"] == SUSPECT_FEE_COIN  # kept as received
     booked = {
         key: (symbol, review, reason)
@@ -46,10 +48,11 @@ def test_untrustworthy_fills_are_kept_raw_flagged_and_reported(tmp_path: Path) -
     assert symbol == foreign["symbol"]  # booked as the record says, never as the asked pair
     assert booked[_key(old)][1] and "outside the asked window" in booked[_key(old)][2]
     assert booked[_key(odd_fee)][1] and f"fee coin {SUSPECT_FEE_COIN}" in booked[_key(odd_fee)][2]
+    assert booked[_key(huge)][1] and "too large to store" in booked[_key(huge)][2]
     unflagged = {k for k, (_s, flagged, _r) in booked.items() if not flagged}
     assert unflagged >= truth - {_key(foreign)}
     flagged = len(booked) - len(unflagged)
-    assert flagged == 3 - (not review)  # the report counts what it flagged, nothing it did not
+    assert flagged == 4 - (not review)  # the report counts what it flagged, nothing it did not
     assert f"{flagged} fill(s) kept raw and flagged for review" in result.stdout
     status = json.loads(cli("status", "--json", env=env).stdout)
     assert any("outside the asked window" in r["reason"] for r in status["review"])
@@ -60,7 +63,7 @@ def test_a_foreign_symbol_fill_is_flagged_when_it_arrives_first(tmp_path: Path) 
     with start(sim_config(suspect_fills=True)) as sim:
         db, env = cli_config(tmp_path, sim)
         asked = sim.truth.traded_symbols[1]
-        foreign, _old, _fee = suspects(sim.truth, asked, 0)
+        foreign, *_others = suspects(sim.truth, asked, 0)
         with_only_asked = {**env}
         result = cli("fetch", "--symbols", asked, env=with_only_asked)
     assert result.exit_code == 3, result.output

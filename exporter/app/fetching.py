@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+from exporter.normalize.api_fills import flagged_when_booked
 from exporter.normalize.pipeline import derive
 from exporter.pionex.client import DEFAULT_BASE_URL, PionexClient
 from exporter.pionex.credentials import Credentials
@@ -55,4 +56,5 @@ def fetch_to_db(
         report = fetch(con, client, account, options, progress=progress)
         if rebuild:
             report.transactions = derive(con, account)
+            report.flagged += flagged_when_booked(con, account, report.run_id)
         return report

@@ -14,6 +14,8 @@ from exporter.sql import literal
 from exporter.store.db import run
 
 SOURCE_FAMILY = "api:trade/fills"
+# The review reason of a fill the fetch found not matching its request (pionex/vetting.py).
+MISMATCH = "API record did not match its request: "
 # Price x size must not overflow: DECIMAL(38,18) x DECIMAL(38,18) would need scale 36. Prices keep
 # 14 decimals and sizes 10 (Pionex quotes fewer); a value that would lose digits is flagged.
 _PRICE, _SIZE = "DECIMAL(38,14)", "DECIMAL(38,10)"
@@ -91,7 +93,7 @@ def api_fill_candidates(account: str | None, records: str = "TRUE") -> list[str]
     )
     product = exact_product(f"TRY_CAST(f._price AS {_PRICE})", f"TRY_CAST(f._size AS {_SIZE})")
     reason = f"""CASE
-        WHEN f._problem IS NOT NULL THEN 'API record did not match its request: ' || f._problem
+        WHEN f._problem IS NOT NULL THEN {literal(MISMATCH)} || f._problem
         WHEN f._side NOT IN ('BUY', 'SELL') THEN 'unknown side ' || coalesce(f._side, 'NULL')
         WHEN TRY_CAST(f._size AS DECIMAL(38,18)) IS NULL OR TRY_CAST(f._price AS DECIMAL(38,18)) IS NULL
             THEN 'price or size is not a number of at most 20 integer digits'
@@ -130,6 +132,23 @@ def api_fill_candidates(account: str | None, records: str = "TRUE") -> list[str]
         "needs_review": f"({reason}) IS NOT NULL",
     }
     return [f"SELECT\n    {select_list(values)}\nFROM ({_fields_sql(account, records)}) f"]
+
+
+def flagged_when_booked(con: duckdb.DuckDBPyConnection, account: str, run_id: int) -> list[str]:
+    """ "key: why" for the fills fetch run `run_id` landed that the derive booked flagged for a
+    reason of its own (a value too large to store, an unknown side); the fetch itself reports
+    those that did not match their request."""
+    rows = con.execute(
+        f"""SELECT r.record_key, t.review_reason
+        FROM api_records r JOIN transactions t
+          ON t.account = r.account AND t.source = 'api'
+         AND t.api_ref = r.endpoint || ':' || r.record_key
+        WHERE r.account = ? AND r.kind = 'fill' AND r.run_id = ? AND t.needs_review
+          AND NOT starts_with(t.review_reason, {literal(MISMATCH)})
+        ORDER BY r.record_time_ms, r.record_key""",
+        [account, run_id],
+    ).fetchall()
+    return [f"{key}: {reason}" for key, reason in rows]
 
 
 def drop_exported_twins(con: duckdb.DuckDBPyConnection, scope: str) -> None:

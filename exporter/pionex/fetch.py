@@ -65,7 +65,8 @@ class FetchReport:
     skipped: list[str] = field(default_factory=list)
     # Optional endpoints the server refused (permission, route missing); the rest completed.
     refused: list[Refusal] = field(default_factory=list)
-    # Fills kept raw and flagged because they did not match their request: "key: why".
+    # Fills kept raw and flagged for review, "key: why": by the fetch when they did not match
+    # their request, by the derive when they could not be booked as they are (app/fetching.py).
     flagged: list[str] = field(default_factory=list)
     bots: int = 0
     requests: int = 0
@@ -353,8 +354,8 @@ def flagged_line(flagged: list[str], shown: int = 3) -> str:
     """One line for the fills a run kept raw and flagged, with the first few reasons."""
     more = f"; and {len(flagged) - shown} more" if len(flagged) > shown else ""
     return (
-        f"{len(flagged)} fill(s) kept raw and flagged for review (they did not match their "
-        f"request): {'; '.join(flagged[:shown])}{more}; see `pionex-export status`"
+        f"{len(flagged)} fill(s) kept raw and flagged for review: "
+        f"{'; '.join(flagged[:shown])}{more}; see `pionex-export status`"
     )
 
 

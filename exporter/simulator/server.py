@@ -310,7 +310,8 @@ SUSPECT_FEE_COIN = "XQZ"  # listed nowhere, held by no one
 
 def suspects(truth: Truth, symbol: str, start_ms: int) -> list[dict[str, Any]]:
     """Records a careless server could put in a `symbol` fills reply for a window from `start_ms`:
-    another pair's real fill, a fill older than the window, a fee in a coin nobody knows."""
+    another pair's real fill, a fill older than the window, a fee in a coin nobody knows, and one
+    whose price x size (10^21) is beyond what the ledger stores exactly: the spec bounds neither."""
     own = next(f for f in truth.fills if f["symbol"] == symbol)
     other = next(f for f in truth.fills if f["symbol"] not in (symbol, truth.delisted_symbol))
     last_id = max(f["id"] for f in truth.fills)
@@ -318,6 +319,7 @@ def suspects(truth: Truth, symbol: str, start_ms: int) -> list[dict[str, Any]]:
         dict(other),
         {**own, "id": last_id + 1, "timestamp": start_ms - 86_400_000},
         {**own, "id": last_id + 2, "feeCoin": SUSPECT_FEE_COIN},
+        {**own, "id": last_id + 3, "price": "1000000000000", "size": "1000000000"},
     ]
 
 
