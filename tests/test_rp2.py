@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from exporter.outputs.rp2 import COLUMNS
 from exporter.simulator import start
 from tests.conftest_api import sim_config
 from tests.helpers import cli, ledger_nets, query
@@ -222,3 +223,65 @@ def test_a_movement_rp2_has_no_type_for_stops_the_export_and_says_which(tmp_path
     assert f"USDT withdrawal fee: 1 movement(s), first {_day(6)} UTC" in refused.stderr
     assert "nothing was written" in refused.stderr
     assert not (tmp_path / "in").exists()
+
+
+def _tables_of(sheet_rows: list[list]) -> dict[str, list[list]]:
+    """A sheet's tables as rp2 reads them: name row, header row, data rows, TABLE END."""
+    tables, name, rows = {}, None, []
+    for row in sheet_rows:
+        if name is None:
+            name, rows = row[0], []
+        elif row[0] == "TABLE END":
+            tables[name] = rows[1:]  # without the header row
+            name = None
+        else:
+            rows.append(row)
+    return tables
+
+
+def test_the_streamed_ods_reads_back_in_rp2s_reader_in_order_with_every_character(
+    tmp_path: Path, rp2_us: Path
+) -> None:
+    """The ODS is markup written by hand: rp2's own reader (ezodf) must get every sheet once,
+    each table in time order with a balancing row after the movements of its moment, text with
+    markup characters and emoji exactly (characters XML forbids dropped), and microseconds."""
+    db = _account(tmp_path, funded=False)
+    import duckdb
+
+    odd = "a & b <c> ]]> \"q\" 's' ü 🚀\x01"
+    with duckdb.connect(str(db)) as con:
+        first_sell = con.execute(
+            "SELECT txn_id FROM transactions WHERE side = 'SELL' ORDER BY occurred_at LIMIT 1"
+        ).fetchone()[0]  # type: ignore[index]
+        con.execute(
+            "UPDATE transactions SET description = ?, "
+            "occurred_at = occurred_at + INTERVAL 5 MICROSECOND WHERE txn_id = ?",
+            [odd, first_sell],
+        )
+    written = cli("--db", db, "export", "rp2", "-o", tmp_path / "in", "--balance-rows")
+    assert written.exit_code == 0, written.output
+    dumped = subprocess.run(
+        [str(rp2_us.parent / "python"), "-c", DUMP, str(tmp_path / "in" / "pionex.ods")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    sheets = json.loads(dumped.stdout)
+    assert sorted(sheets) == list(sheets) == ["BTC", "ETH", "USDT"]
+    notes = []
+    for asset, rows in sheets.items():
+        tables = _tables_of(rows)
+        assert "IN" in tables and set(tables) <= {"IN", "OUT", "INTRA"}, asset
+        for name, data in tables.items():
+            stamps = [r[0] for r in data]
+            assert stamps == sorted(stamps), (asset, name)
+            assert {r[1] for r in data} == {asset}
+            notes += [r[COLUMNS[name].index("notes")] for r in data]
+    assert odd.replace("\x01", "") in " ".join(notes)
+    sold = [r for rows in sheets.values() for r in rows if odd[:5] in " ".join(map(str, r))]
+    assert sold and all(r[0].endswith(".000005+00:00") for r in sold)
+    usdt_in = _tables_of(sheets["USDT"])["IN"]
+    balancing = [i for i, r in enumerate(usdt_in) if "BALANCING ROW" in str(r[9])]
+    assert len(balancing) == 1
+    at = usdt_in[balancing[0]][0]
+    assert all(r[0] != at for r in usdt_in[balancing[0] + 1 :])  # last of its moment

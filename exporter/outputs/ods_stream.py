@@ -10,8 +10,10 @@ LibreOffice open.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
 from xml.sax.saxutils import escape, quoteattr
@@ -54,10 +56,20 @@ _LEVEL = 1
 _FLUSH = 1 << 20  # characters buffered before each write into the zip
 
 
+# Characters XML 1.0 forbids in a document (odfpy wrote them as they were: a broken file).
+_FORBIDDEN = "[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x{FFFE}\\x{FFFF}]"
+_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _text_sql(expr: str) -> str:
     """SQL: text made safe inside an XML element; characters XML 1.0 forbids are dropped."""
-    cleaned = f"regexp_replace(coalesce({expr}, ''), '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]', '', 'g')"
+    cleaned = f"regexp_replace(coalesce({expr}, ''), '{_FORBIDDEN}', '', 'g')"
     return f"replace(replace(replace({cleaned}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
+
+
+def _text(text: str) -> str:
+    """The same, for text rendered here."""
+    return escape(_FORBIDDEN_RE.sub("", text))
 
 
 def string_cell_sql(expr: str) -> str:
@@ -86,22 +98,29 @@ def text_row(*texts: str) -> str:
     """Markup of a row of text cells, rendered here (headers and markers, not data)."""
     cells = "".join(
         '<table:table-cell office:value-type="string">'
-        f"<text:p>{escape(text)}</text:p></table:table-cell>"
+        f"<text:p>{_text(text)}</text:p></table:table-cell>"
         for text in texts
     )
     return f"<table:table-row>{cells}</table:table-row>"
 
 
 class OdsWriter:
-    """Write an .ods to `path` sheet by sheet: `sheet(name)`, then `write(markup)` of its rows."""
+    """Write an .ods to `path` sheet by sheet: `sheet(name)`, then `write(markup)` of its rows.
 
-    def __init__(self, path: Path) -> None:
+    `zip64`: content.xml may pass 4 GiB. Only then are zip64 sizes written, as spreadsheet
+    programs older than LibreOffice 7.6 cannot read them."""
+
+    def __init__(self, path: Path, *, zip64: bool = False) -> None:
         self._zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=_LEVEL)
-        self._zip.writestr(zipfile.ZipInfo("mimetype"), MIMETYPE, zipfile.ZIP_STORED)
-        self._zip.writestr("META-INF/manifest.xml", _MANIFEST)
-        self._zip.writestr("styles.xml", _STYLES)
-        self._zip.writestr("meta.xml", _META)
-        self._content = self._zip.open("content.xml", "w", force_zip64=True)
+        try:
+            self._zip.writestr(zipfile.ZipInfo("mimetype"), MIMETYPE, zipfile.ZIP_STORED)
+            self._zip.writestr("META-INF/manifest.xml", _MANIFEST)
+            self._zip.writestr("styles.xml", _STYLES)
+            self._zip.writestr("meta.xml", _META)
+            self._content = self._zip.open("content.xml", "w", force_zip64=zip64)
+        except BaseException:
+            self._zip.close()
+            raise
         self._buffer: list[str] = [_CONTENT_START]
         self._buffered = len(_CONTENT_START)
         self._in_sheet = False
@@ -117,14 +136,17 @@ class OdsWriter:
     ) -> None:
         if kind is None:
             self.close()
-        else:  # the caller's temporary file is removed: just release it
+            return
+        # The block failed and the caller removes the file: release it, keeping that failure.
+        with suppress(Exception):
             self._content.close()
+        with suppress(Exception):
             self._zip.close()
 
     def sheet(self, name: str) -> None:
         if self._in_sheet:
             self.write("</table:table>")
-        self.write(f"<table:table table:name={quoteattr(name)}>")
+        self.write(f"<table:table table:name={quoteattr(_FORBIDDEN_RE.sub('', name))}>")
         self._in_sheet = True
 
     def write(self, markup: str) -> None:
@@ -138,9 +160,11 @@ class OdsWriter:
         self._buffer, self._buffered = [], 0
 
     def close(self) -> None:
-        if self._in_sheet:
-            self.write("</table:table>")
-        self.write(_CONTENT_END)
-        self._flush()
-        self._content.close()
-        self._zip.close()
+        try:
+            if self._in_sheet:
+                self.write("</table:table>")
+            self.write(_CONTENT_END)
+            self._flush()
+            self._content.close()
+        finally:
+            self._zip.close()
