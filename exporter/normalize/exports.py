@@ -11,10 +11,12 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from exporter.normalize import views
 from exporter.normalize.columns import select_list
 from exporter.sources.date_order import AMBIGUOUS_REASON, ambiguous
 from exporter.sources.layout import Layout
 from exporter.sources.per_value import hoist
+from exporter.sources.position_futures import POSITION_FUTURES_V2025
 from exporter.sources.registry import LAYOUTS
 from exporter.sources.typed import precision_lost, typed_frame
 from exporter.sql import literal
@@ -56,10 +58,30 @@ def insert_candidates(
     """Insert into `transactions` the candidates of typed_rows() `rows`, whose raw rows
     `raw_filter` (over the raw row `x`) selects."""
     select = candidates_sql(layout, _VIEW, raw_filter)
+    if _yields_futures_fills(layout):
+        select = _flag_unpositioned(select)
     # In file order: the candidate SQL's joins return rows in no set order, and DuckDB writes
     # sorted ids, times and lines faster and smaller (1M rows: 1.93 -> 1.71 s, file 132 -> 125 MB).
     insert = f"INSERT INTO transactions BY NAME {select} ORDER BY raw_id"
     run_over(con, _VIEW, rows.to_arrow(), insert)
+
+
+def _yields_futures_fills(layout: Layout) -> bool:
+    return "'futures_fill'" in layout.maps.get("kind", "")
+
+
+def _flag_unpositioned(select: str) -> str:
+    """`select` with its futures fills that no position stored so far holds open flagged
+    (views.UNPOSITIONED_REASON), as they are inserted: the futures-funding step then corrects only
+    the fills whose positions came later, instead of updating every flagged fill in the
+    transaction that wrote it (which costs DuckDB more at COMMIT than the insert)."""
+    reason = literal(views.UNPOSITIONED_REASON)
+    join, unpositioned = views.unpositioned("c", views.position_spans(views.stored_positions()))
+    return f"""SELECT c.* REPLACE (
+        CASE WHEN {unpositioned} THEN concat_ws('; ', c.review_reason, {reason})
+             ELSE c.review_reason END AS review_reason,
+        c.needs_review OR {unpositioned} AS needs_review)
+    FROM ({select}) c {join}"""
 
 
 def _stored_rows(
@@ -95,6 +117,8 @@ def add_candidates(con: duckdb.DuckDBPyConnection, account: str | None, rows: st
         f"SELECT layout, min(raw_id), max(raw_id) FROM raw_export_rows WHERE {account_filter} "
         "GROUP BY layout"
     ).fetchall()
+    # Positions first: the futures fills are checked against them as they are inserted.
+    spans.sort(key=lambda span: (span[0] != POSITION_FUTURES_V2025.name, span[1]))
     by_name = {layout.name: layout for layout in LAYOUTS}
     with_orders = bool(
         con.execute("SELECT 1 FROM import_files WHERE date_order IS NOT NULL LIMIT 1").fetchall()
