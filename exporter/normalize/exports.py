@@ -11,14 +11,16 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from exporter.normalize import views
 from exporter.normalize.columns import select_list
 from exporter.sources.date_order import AMBIGUOUS_REASON, ambiguous
 from exporter.sources.layout import Layout
 from exporter.sources.per_value import hoist
+from exporter.sources.position_futures import POSITION_FUTURES_V2025
 from exporter.sources.registry import LAYOUTS
 from exporter.sources.typed import precision_lost, typed_frame
 from exporter.sql import literal
-from exporter.store.db import ROW_GROUP_ROWS, run_over
+from exporter.store.db import ROW_GROUP_ROWS, run, run_over
 
 # Rows typed and inserted per round trip: bounds the Python side of a multi-million-row rebuild
 # (~150 MB), in whole row groups (an insert ending in a part-filled one costs extra: a 1M-row
@@ -51,15 +53,41 @@ def typed_rows(
 
 
 def insert_candidates(
-    con: duckdb.DuckDBPyConnection, layout: Layout, rows: pl.DataFrame, raw_filter: str
+    con: duckdb.DuckDBPyConnection,
+    layout: Layout,
+    rows: pl.DataFrame,
+    raw_filter: str,
+    position_spans: str | None = None,
 ) -> None:
     """Insert into `transactions` the candidates of typed_rows() `rows`, whose raw rows
-    `raw_filter` (over the raw row `x`) selects."""
+    `raw_filter` (over the raw row `x`) selects. `position_spans`: a query giving
+    views.position_spans() of the positions stored now (by default they are read now)."""
     select = candidates_sql(layout, _VIEW, raw_filter)
+    if yields_futures_fills(layout):
+        spans = position_spans or views.position_spans(views.stored_positions())
+        select = _flag_unpositioned(select, spans)
     # In file order: the candidate SQL's joins return rows in no set order, and DuckDB writes
     # sorted ids, times and lines faster and smaller (1M rows: 1.93 -> 1.71 s, file 132 -> 125 MB).
     insert = f"INSERT INTO transactions BY NAME {select} ORDER BY raw_id"
     run_over(con, _VIEW, rows.to_arrow(), insert)
+
+
+def yields_futures_fills(layout: Layout) -> bool:
+    return "'futures_fill'" in layout.maps.get("kind", "")
+
+
+def _flag_unpositioned(select: str, spans: str) -> str:
+    """`select` with its futures fills that no position stored so far holds open flagged
+    (views.UNPOSITIONED_REASON), as they are inserted: the futures-funding step then corrects only
+    the fills whose positions came later, instead of updating every flagged fill in the
+    transaction that wrote it (which costs DuckDB more at COMMIT than the insert)."""
+    reason = literal(views.UNPOSITIONED_REASON)
+    join, unpositioned = views.unpositioned("c", spans)
+    return f"""SELECT c.* REPLACE (
+        CASE WHEN {unpositioned} THEN concat_ws('; ', c.review_reason, {reason})
+             ELSE c.review_reason END AS review_reason,
+        c.needs_review OR {unpositioned} AS needs_review)
+    FROM ({select}) c {join}"""
 
 
 def _stored_rows(
@@ -95,19 +123,32 @@ def add_candidates(con: duckdb.DuckDBPyConnection, account: str | None, rows: st
         f"SELECT layout, min(raw_id), max(raw_id) FROM raw_export_rows WHERE {account_filter} "
         "GROUP BY layout"
     ).fetchall()
+    # Positions first: the futures fills are checked against them as they are inserted.
+    spans.sort(key=lambda span: (span[0] != POSITION_FUTURES_V2025.name, span[1]))
     by_name = {layout.name: layout for layout in LAYOUTS}
     with_orders = bool(
         con.execute("SELECT 1 FROM import_files WHERE date_order IS NOT NULL LIMIT 1").fetchall()
     )
+    position_spans = None  # the positions' spans, once they are all inserted
     for name, low, high in spans:
         layout = by_name.get(name)
         if layout is None:
             continue  # a layout a newer version wrote; its rows wait for that version's rebuild
+        if yields_futures_fills(layout) and position_spans is None:
+            # Read once, not per batch: each read scans `transactions` (~15 ms per 1M rows).
+            position_spans = "SELECT * FROM _position_spans"
+            run(
+                con,
+                "CREATE OR REPLACE TEMP TABLE _position_spans AS "
+                f"{views.position_spans(views.stored_positions())}",
+            )
         for start in range(low, high + 1, BATCH_ROWS):
             ids = f"raw_id BETWEEN {start} AND {start + BATCH_ROWS - 1}"
             where = f"{account_filter} AND layout = {literal(name)} AND {ids}"
             rows = _stored_rows(con, layout, where, with_orders)
-            insert_candidates(con, layout, rows, f"x.{ids}")
+            insert_candidates(con, layout, rows, f"x.{ids}", position_spans)
+    if position_spans is not None:
+        run(con, "DROP TABLE _position_spans")
 
 
 _VIEW = "typed_export_rows"
