@@ -29,7 +29,7 @@ from exporter.outputs.ods_stream import (
     text_row,
 )
 from exporter.sql import literal
-from exporter.store.db import scalar
+from exporter.store.db import memory_share, scalar
 
 EXCHANGE = "Pionex"
 OUTSIDE = "Outside Pionex"  # where withdrawals go: an INTRA move, not a sale
@@ -40,6 +40,10 @@ RP2_DECIMALS = 11
 # Past this many rows content.xml may pass 4 GiB (a row is ~1.5 KiB of markup): only then does the
 # zip get the zip64 sizes that older spreadsheet programs cannot read.
 ZIP64_ROWS = 2_000_000
+# DuckDB's share of the memory limit while the sheets stream: the sort spills within it, and
+# the batches and markup in flight on the Python side take the rest (10M rows peaked at
+# 1,511 MiB with all of a 1 GB limit, the backfill bound being 1,536).
+STREAM_MEMORY_SHARE = 0.75
 
 IN_COLUMNS = (
     "timestamp",
@@ -276,26 +280,25 @@ def _cells(table: str) -> list[str]:
 
 def _rows_sql(movements: str) -> str:
     """SQL: (asset, table rank, occurred_at, table, row markup) in sheet order. The sort carries
-    only the narrow columns and the markup is rendered after it, in the outer query: DuckDB keeps
-    a subquery's order through a projection, though its documentation does not promise it, so
-    the writer checks the order it receives (sorting the markup itself costs a fifth more time
-    and memory)."""
+    only the movements' own columns; the text of each cell and the markup are rendered after it,
+    in the outer queries: DuckDB keeps a subquery's order through a projection, though its
+    documentation does not promise it, so the writer checks the order it receives (sorting the
+    rendered text instead costs a quarter more time and memory)."""
     order = "CASE tbl WHEN 'IN' THEN 0 WHEN 'OUT' THEN 1 ELSE 2 END"
     markup = " ".join(f"WHEN {literal(t)} THEN {row_sql(_cells(t))}" for t in _TABLES)
     return f"""SELECT asset, rank, occurred_at, tbl, CASE tbl {markup} END
-    FROM (SELECT asset, {order} AS rank, occurred_at, tbl, {_stamp("occurred_at")} AS stamp,
-                 account, ttype, leg,
-                 {_number("unit_usd")} AS unit, {_number("amount")} AS qty,
+    FROM (SELECT asset, rank, occurred_at, tbl, {_stamp("occurred_at")} AS stamp, account, ttype,
+                 leg, {_number("unit_usd")} AS unit, {_number("amount")} AS qty,
                  txn_id || '/' || leg AS uid, notes
-          FROM ({movements})
-          ORDER BY asset, rank, occurred_at, balancing, account, txn_id, leg)"""
+          FROM (SELECT *, {order} AS rank FROM ({movements})
+                ORDER BY asset, rank, occurred_at, balancing, account, txn_id, leg))"""
 
 
 def _write_ods(con: duckdb.DuckDBPyConnection, path: Path, movements: str, rows: int) -> None:
     """Stream the sheets: one per coin, its IN table (always, as rp2 expects), then OUT and
     INTRA where they have rows, each headed by its name and columns and closed by TABLE END."""
-    cursor = con.execute(_rows_sql(movements))
-    with OdsWriter(path, zip64=rows > ZIP64_ROWS) as ods:
+    with memory_share(con, STREAM_MEMORY_SHARE), OdsWriter(path, zip64=rows > ZIP64_ROWS) as ods:
+        cursor = con.execute(_rows_sql(movements))
         asset = table = None
         last: tuple = ()
         while batch := cursor.fetchmany(20_000):
