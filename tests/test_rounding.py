@@ -85,3 +85,31 @@ def test_a_negative_tie_rounds_away_from_zero_and_is_flagged(db: Path, tmp_path:
                                 "USING (txn_id)")  # fmt: skip
     assert amount == Decimal("-0.000000000000000003")
     assert "more than 18 decimals" in reason
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("1E-20", Decimal(0)),  # a spreadsheet's notation for 0.00000000000000000001
+        ("2.5E+3", Decimal(2500)),
+        ("1.23457E-05", Decimal("0.0000123457")),  # what Excel's General format leaves of more
+    ],
+)
+def test_a_number_in_scientific_notation_is_stored_and_flagged(
+    db: Path, tmp_path: Path, written: str, stored: Decimal
+) -> None:
+    """Pionex writes plain decimals; scientific notation is a spreadsheet's re-save, which keeps
+    about 11 significant digits (and 1E-20 is below the ledger's 18 places). The row is booked
+    as written and flagged, never silently rounded to what the file does not say."""
+    trading = write_csv(
+        tmp_path / "trading.csv",
+        TRADING_HEADER,
+        [("2025-03-01 10:00:00", written, "1", "1", "BUY", "BTC_USDT", "0", "USDT", "Spot", "s1")],
+    )
+    result = cli("--db", db, "import", trading)
+    assert result.exit_code == 0, result.output
+    ((amount, review, reason),) = query(
+        db, "SELECT base_amount, needs_review, review_reason FROM transactions"
+    )
+    assert amount == stored
+    assert review and "scientific notation" in reason, reason

@@ -18,7 +18,7 @@ from exporter.sources.layout import Layout
 from exporter.sources.per_value import hoist
 from exporter.sources.position_futures import POSITION_FUTURES_V2025
 from exporter.sources.registry import LAYOUTS
-from exporter.sources.typed import precision_lost, typed_frame
+from exporter.sources.typed import SCIENTIFIC_REASON, precision_lost, scientific, typed_frame
 from exporter.sql import literal
 from exporter.store.db import ROW_GROUP_ROWS, run, run_over
 
@@ -34,8 +34,8 @@ def typed_rows(
     typed: pl.DataFrame | None = None,
     date_order: pl.Expr | None = None,
 ) -> pl.DataFrame:
-    """What the candidate SQL reads as `r`: `_raw_id`, `_precision_lost`, `_date_ambiguous` and
-    the typed cells.
+    """What the candidate SQL reads as `r`: `_raw_id`, `_precision_lost`, `_scientific`,
+    `_date_ambiguous` and the typed cells.
 
     `raw` holds `_raw_id` and the text cells c0..cN of every layout column; `date_order` is the
     order of the rows' files' slash dates (date_order.py), by default `raw`'s `_date_order`
@@ -48,6 +48,7 @@ def typed_rows(
     return raw.select(
         pl.col("_raw_id"),
         precision_lost(layout).alias("_precision_lost"),
+        scientific(layout).alias("_scientific"),
         ambiguous(raw, layout, date_order).alias("_date_ambiguous"),
     ).hstack(typed)
 
@@ -160,6 +161,7 @@ def candidates_sql(layout: Layout, typed_view: str, raw_filter: str = "TRUE") ->
     reason = (
         f"NULLIF(concat_ws('; ', ({layout.review}), "
         "CASE WHEN r._precision_lost THEN 'a number has more than 18 decimals: stored rounded to 18' END, "
+        f"CASE WHEN r._scientific THEN {literal(SCIENTIFIC_REASON)} END, "
         f"CASE WHEN r._date_ambiguous THEN {literal(AMBIGUOUS_REASON)} END), '')"
     )
     values = dict(layout.maps)

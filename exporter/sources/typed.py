@@ -129,6 +129,25 @@ def precision_lost(layout: Layout) -> pl.Expr:
     return pl.any_horizontal(checks) if checks else pl.lit(False)
 
 
+# Pionex writes plain decimals; an exponent is a spreadsheet's re-save (Excel's General format
+# keeps ~11 significant digits, and writes 1E-20 for a value below the ledger's 18 places).
+_SCIENTIFIC = r"\d[eE][+-]?\d"
+SCIENTIFIC_REASON = (
+    "a number in scientific notation, as a spreadsheet re-save writes it: its digits may have "
+    "been cut (stored as written, rounded to 18 decimals); check it against the original export"
+)
+
+
+def scientific(layout: Layout) -> pl.Expr:
+    """TRUE where a decimal cell is written in scientific notation (stored, and flagged)."""
+    checks = [
+        pl.col(cell_column(i)).str.contains(_SCIENTIFIC).fill_null(False)
+        for i, c in enumerate(layout.columns)
+        if c.kind is Kind.DECIMAL
+    ]
+    return pl.any_horizontal(checks) if checks else pl.lit(False)
+
+
 def first_bad_cell(
     frame: pl.DataFrame, layout: Layout, typed: pl.DataFrame
 ) -> tuple[int, int, str, str] | None:
