@@ -24,11 +24,9 @@ from exporter.sources.tickers import (
 # file, and copying it into every output's description helps nobody.
 MAX_CELL_CHARS = 10_000
 _EXCESS_DECIMALS = rf"\.\d{{{MAX_SCALE}}}\d*[1-9]"
-# A plain decimal written with more places than are kept; its kept part and first dropped digit.
+# A plain decimal written with more places than are kept (only these take the rounding path).
 _LONG_DECIMAL = rf"^[+-]?\d*\.\d{{{MAX_SCALE + 1},}}$"
 _MORE_PLACES = rf"\.\d{{{MAX_SCALE + 1}}}"  # the cheap test (1M cells: 8 ms, anchored: 60 ms)
-_KEPT_PART = rf"^([+-]?\d*\.\d{{{MAX_SCALE}}})\d+$"
-_FIRST_DROPPED = rf"\.\d{{{MAX_SCALE}}}(\d)"
 UNKNOWN_ORDER = pl.lit(None, pl.String)  # a file whose slash dates show no order (or none at all)
 _ONE_STEP = pl.lit(1).cast(MONEY_POLARS) / pl.lit(10**MAX_SCALE).cast(
     MONEY_POLARS
@@ -50,11 +48,13 @@ def _text(index: int) -> pl.Expr:
 
 
 def _rounded_half_away(text: pl.Expr) -> pl.Expr:
-    """`text` as DECIMAL(38,18), a value with more places rounded half away from zero: its first
-    18 places (an exact cast) plus one step away from zero when the first dropped digit is 5-9."""
-    kept = text.str.replace(_KEPT_PART, "${1}").cast(MONEY_POLARS, strict=False)
+    """`text` (a _LONG_DECIMAL) as DECIMAL(38,18), rounded half away from zero: its first 18
+    places (an exact cast) plus one step away from zero when the first dropped digit is 5-9.
+    Cut by position after the point, not by regex captures: 1M cells 575 -> 287 ms."""
+    keep = text.str.find(".", literal=True) + (MAX_SCALE + 1)
+    kept = text.str.slice(0, keep).cast(MONEY_POLARS, strict=False)
     step = pl.when(text.str.starts_with("-")).then(-_ONE_STEP).otherwise(_ONE_STEP)
-    away = text.str.extract(_FIRST_DROPPED, 1) >= "5"
+    away = text.str.slice(keep, 1) >= "5"
     return pl.when(away).then(kept + step).otherwise(kept)
 
 
@@ -131,7 +131,6 @@ def precision_lost(layout: Layout) -> pl.Expr:
 
 # Pionex writes plain decimals; an exponent is a spreadsheet's re-save (Excel's General format
 # keeps ~11 significant digits, and writes 1E-20 for a value below the ledger's 18 places).
-_SCIENTIFIC = r"\d[eE][+-]?\d"
 SCIENTIFIC_REASON = (
     "a number in scientific notation, as a spreadsheet re-save writes it: its digits may have "
     "been cut (stored as written, rounded to 18 decimals); check it against the original export"
@@ -141,7 +140,11 @@ SCIENTIFIC_REASON = (
 def scientific(layout: Layout) -> pl.Expr:
     """TRUE where a decimal cell is written in scientific notation (stored, and flagged)."""
     checks = [
-        pl.col(cell_column(i)).str.contains(_SCIENTIFIC).fill_null(False)
+        # An exponent's letter is enough: a decimal cell holds no other letter that would parse.
+        (
+            pl.col(cell_column(i)).str.contains("e", literal=True)
+            | pl.col(cell_column(i)).str.contains("E", literal=True)
+        ).fill_null(False)
         for i, c in enumerate(layout.columns)
         if c.kind is Kind.DECIMAL
     ]
