@@ -26,7 +26,6 @@ MAX_CELL_CHARS = 10_000
 _EXCESS_DECIMALS = rf"\.\d{{{MAX_SCALE}}}\d*[1-9]"
 # A plain decimal written with more places than are kept (only these take the rounding path).
 _LONG_DECIMAL = rf"^[+-]?\d*\.\d{{{MAX_SCALE + 1},}}$"
-_MORE_PLACES = rf"\.\d{{{MAX_SCALE + 1}}}"  # the cheap test (1M cells: 8 ms, anchored: 60 ms)
 UNKNOWN_ORDER = pl.lit(None, pl.String)  # a file whose slash dates show no order (or none at all)
 _ONE_STEP = pl.lit(1).cast(MONEY_POLARS) / pl.lit(10**MAX_SCALE).cast(
     MONEY_POLARS
@@ -45,6 +44,14 @@ def cell_column(index: int) -> str:
 def _text(index: int) -> pl.Expr:
     stripped = pl.col(cell_column(index)).str.strip_chars()
     return pl.when(stripped == "").then(None).otherwise(stripped)
+
+
+def _more_places(index: int) -> pl.Expr:
+    """TRUE where a cell has more than 18 characters after its first point: every cell the
+    rounding path must see passes (and a few that need not). Byte counts, no regex: a column of
+    1M cells in ~65 ms rather than ~95 (stripping the cells is most of either)."""
+    text = _text(index)
+    return text.str.len_bytes() - text.str.find(".", literal=True) > MAX_SCALE + 1
 
 
 def _rounded_half_away(text: pl.Expr) -> pl.Expr:
@@ -101,7 +108,7 @@ def typed_frame(
     )
     for i, column in present:
         if column.kind is Kind.DECIMAL:
-            if frame.select(_text(i).str.contains(_MORE_PLACES).any()).item():
+            if frame.select(_more_places(i).any()).item():
                 typed = typed.with_columns(
                     frame.select(typed_expr(column.kind, i, long_decimals=True))
                     .to_series()
