@@ -113,3 +113,27 @@ def test_a_number_in_scientific_notation_is_stored_and_flagged(
     )
     assert amount == stored
     assert review and "scientific notation" in reason, reason
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "99999999999999999999.9999999999999999995",  # rounds to 10^20: past the ledger's column
+        "1.123456789012345678\u0660",  # an Arabic-Indic zero where the 19th digit would be
+    ],
+)
+def test_a_long_decimal_that_is_no_storable_number_is_refused_by_name(
+    db: Path, tmp_path: Path, written: str
+) -> None:
+    """The rounding path cuts cells by position: a cell it cannot store (or that is not a plain
+    decimal of ASCII digits) is refused, naming it, never stored rounded or an internal error."""
+    trading = write_csv(
+        tmp_path / "trading.csv",
+        TRADING_HEADER,
+        [("2025-03-01 10:00:00", written, "1", "1", "BUY", "BTC_USDT", "0", "USDT", "Spot", "s1")],
+    )
+    result = cli("--db", db, "import", trading)
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.stderr
+    assert "line 2" in result.stderr and written in result.stderr, result.stderr
+    assert not db.exists() or not query(db, "SELECT * FROM transactions")  # nothing half-written

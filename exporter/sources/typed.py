@@ -23,9 +23,13 @@ from exporter.sources.tickers import (
 # Pionex cells are short (a 64-hex txid is the longest); a far longer one is a damaged or hostile
 # file, and copying it into every output's description helps nobody.
 MAX_CELL_CHARS = 10_000
-_EXCESS_DECIMALS = rf"\.\d{{{MAX_SCALE}}}\d*[1-9]"
+# ASCII digits only ([0-9], not \d, which polars' regex reads as any Unicode digit): a cell of
+# other digits is not a number and must fail the cast, not be cut and rounded by position.
+_EXCESS_DECIMALS = rf"\.[0-9]{{{MAX_SCALE}}}[0-9]*[1-9]"
 # A plain decimal written with more places than are kept (only these take the rounding path).
-_LONG_DECIMAL = rf"^[+-]?\d*\.\d{{{MAX_SCALE + 1},}}$"
+_LONG_DECIMAL = rf"^[+-]?[0-9]*\.[0-9]{{{MAX_SCALE + 1},}}$"
+# The largest DECIMAL(38,18) magnitude: rounding it up would overflow.
+_LARGEST = pl.lit("9" * (38 - MAX_SCALE) + "." + "9" * MAX_SCALE).cast(MONEY_POLARS)
 UNKNOWN_ORDER = pl.lit(None, pl.String)  # a file whose slash dates show no order (or none at all)
 _ONE_STEP = pl.lit(1).cast(MONEY_POLARS) / pl.lit(10**MAX_SCALE).cast(
     MONEY_POLARS
@@ -62,7 +66,11 @@ def _rounded_half_away(text: pl.Expr) -> pl.Expr:
     kept = text.str.slice(0, keep).cast(MONEY_POLARS, strict=False)
     step = pl.when(text.str.starts_with("-")).then(-_ONE_STEP).otherwise(_ONE_STEP)
     away = text.str.slice(keep, 1) >= "5"
-    return pl.when(away).then(kept + step).otherwise(kept)
+    # 99999999999999999999.9999999999999999995 rounds to 10^20, past the column: null, so the
+    # validation refuses the cell (polars raises on an overflowing sum, even one not selected).
+    fits = kept.abs() < _LARGEST
+    up = pl.when(fits).then(kept).otherwise(pl.lit(0).cast(MONEY_POLARS)) + step
+    return pl.when(~away).then(kept).when(fits).then(up).otherwise(pl.lit(None, MONEY_POLARS))
 
 
 def typed_expr(
@@ -140,7 +148,7 @@ def precision_lost(layout: Layout) -> pl.Expr:
 # keeps ~11 significant digits, and writes 1E-20 for a value below the ledger's 18 places).
 SCIENTIFIC_REASON = (
     "a number in scientific notation, as a spreadsheet re-save writes it: its digits may have "
-    "been cut (stored as written, rounded to 18 decimals); check it against the original export"
+    "been cut (stored as read, to 18 decimals); check it against the original export"
 )
 
 
