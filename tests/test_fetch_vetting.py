@@ -132,3 +132,31 @@ def test_a_fill_without_a_readable_time_is_booked_at_its_fetch_time_and_flagged(
         "api_records r WHERE t.source = 'api'",
     )
     assert at == fetched and review and "not an integer" in reason
+
+
+def test_fills_a_fetch_landed_but_never_derived_are_reported_by_the_next_fetch(
+    tmp_path: Path,
+) -> None:
+    """A fetch killed after landing its pages leaves fills no derive has booked and no report has
+    named: the next fetch books them and reports their flags, though they are not its own."""
+    from exporter.app.fetching import fetch_to_db
+    from exporter.pionex.credentials import Credentials, Secret
+
+    with start(sim_config(suspect_fills=True)) as sim:
+        db, env = cli_config(tmp_path, sim)
+        cfg = sim.sim.config
+        landed = fetch_to_db(
+            db,
+            "default",
+            Credentials(Secret(cfg.api_key), Secret(cfg.api_secret)),
+            base_url=sim.base_url,
+            rate_limit=1000.0,
+            rebuild=False,  # what a run killed before its derive leaves
+        )
+        assert landed.new_fills and not query(db, "SELECT * FROM transactions WHERE source = 'api'")
+        _foreign, old, odd_fee, huge = suspects(sim.truth, sim.truth.traded_symbols[1], 0)
+        result = cli("fetch", env=env)
+    assert result.exit_code == 3, result.output
+    for record in (old, odd_fee, huge):
+        assert _key(record) in result.stdout, (_key(record), result.stdout)
+    assert "too large to store" in result.stdout

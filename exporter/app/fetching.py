@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from exporter.normalize.api_fills import flagged_when_booked
-from exporter.normalize.pipeline import derive
+from exporter.normalize.pipeline import derive, derived_api_run
 from exporter.pionex.client import DEFAULT_BASE_URL, PionexClient
 from exporter.pionex.credentials import Credentials
 from exporter.pionex.fetch import FetchOptions, FetchReport, Progress, fetch
@@ -55,6 +55,7 @@ def fetch_to_db(
     ):
         report = fetch(con, client, account, options, progress=progress)
         if rebuild:
+            since = derived_api_run(con, account)
             report.transactions = derive(con, account)
-            report.flagged += flagged_when_booked(con, account, report.run_id)
+            report.flagged += flagged_when_booked(con, account, since, report.run_id)
         return report

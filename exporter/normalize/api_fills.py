@@ -19,6 +19,9 @@ MISMATCH = "API record did not match its request: "
 # Price x size must not overflow: DECIMAL(38,18) x DECIMAL(38,18) would need scale 36. Prices keep
 # 14 decimals and sizes 10 (Pionex quotes fewer); a value that would lose digits is flagged.
 _PRICE, _SIZE = "DECIMAL(38,14)", "DECIMAL(38,10)"
+# A fill's txn_id (over `f`, the fields of _fields_sql): stable, the fill's identity, never the
+# run or page that brought it.
+_TXN_ID = "md5(concat_ws('|', f._account, f._id, f._order_id, f._role))"
 
 
 def exact_product(price_sql: str, size_sql: str) -> str:
@@ -76,7 +79,8 @@ def _fields_sql(account: str | None, records: str) -> str:
         json_extract_string(record, '$.size') AS _size,
         json_extract_string(record, '$.fee') AS _fee,
         json_extract_string(record, '$.feeCoin') AS _fee_coin,
-        TRY_CAST(json_extract(record, '$.timestamp') AS BIGINT) AS _ms, fetched_at AS _fetched_at
+        TRY_CAST(json_extract(record, '$.timestamp') AS BIGINT) AS _ms, fetched_at AS _fetched_at,
+        run_id AS _run_id
     FROM api_records WHERE kind = 'fill' {where}"""
 
 
@@ -107,7 +111,7 @@ def api_fill_candidates(account: str | None, records: str = "TRUE") -> list[str]
     END"""
     values = {
         # Stable: the fill's identity, never the run or page that brought it.
-        "txn_id": "md5(concat_ws('|', f._account, f._id, f._order_id, f._role))",
+        "txn_id": _TXN_ID,
         "account": "f._account",
         # No readable time (vetting flagged it): booked when it was fetched, never dropped.
         "occurred_at": "coalesce(epoch_ms(f._ms), f._fetched_at)",
@@ -134,19 +138,20 @@ def api_fill_candidates(account: str | None, records: str = "TRUE") -> list[str]
     return [f"SELECT\n    {select_list(values)}\nFROM ({_fields_sql(account, records)}) f"]
 
 
-def flagged_when_booked(con: duckdb.DuckDBPyConnection, account: str, run_id: int) -> list[str]:
-    """ "key: why" for the fills fetch run `run_id` landed that the derive booked flagged for a
-    reason of its own (a value too large to store, an unknown side); the fetch itself reports
-    those that did not match their request."""
+def flagged_when_booked(
+    con: duckdb.DuckDBPyConnection, account: str, since_run: int, run_id: int
+) -> list[str]:
+    """ "key: why" for the fills of the fetch runs after `since_run` (the account's derive mark
+    before this derive) that the derive booked flagged: a value too large to store, an unknown
+    side, and the fills of a killed earlier run, which never got its report. Fetch run
+    `run_id` reported its own fills that did not match their request already."""
     rows = con.execute(
-        f"""SELECT r.record_key, t.review_reason
-        FROM api_records r JOIN transactions t
-          ON t.account = r.account AND t.source = 'api'
-         AND t.api_ref = r.endpoint || ':' || r.record_key
-        WHERE r.account = ? AND r.kind = 'fill' AND r.run_id = ? AND t.needs_review
-          AND NOT starts_with(t.review_reason, {literal(MISMATCH)})
-        ORDER BY r.record_time_ms, r.record_key""",
-        [account, run_id],
+        f"""SELECT concat_ws(':', f._id, f._order_id, f._role), t.review_reason
+        FROM ({_fields_sql(account, f"run_id > {int(since_run)}")}) f
+        JOIN transactions t ON t.account = f._account AND t.txn_id = {_TXN_ID}
+        WHERE t.source = 'api' AND t.needs_review
+          AND NOT (f._run_id = {int(run_id)} AND starts_with(t.review_reason, {literal(MISMATCH)}))
+        ORDER BY f._ms, 1"""
     ).fetchall()
     return [f"{key}: {reason}" for key, reason in rows]
 

@@ -100,6 +100,12 @@ def rebuild_transactions(
     return scalar(con, f"SELECT count(*) FROM transactions WHERE {where}")
 
 
+def derived_api_run(con: duckdb.DuckDBPyConnection, account: str) -> int:
+    """The last fetch run whose fills the account's transactions include (0: none yet)."""
+    mark = scalar(con, "SELECT api_run_id FROM derive_marks WHERE account = ?", [account])
+    return int(mark or 0)
+
+
 def derive_new(
     con: duckdb.DuckDBPyConnection,
     account: str,

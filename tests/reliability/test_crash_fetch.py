@@ -28,8 +28,8 @@ def crash_and_rerun(tmp_path: Path, sim: RunningSimulator, points: int, seed: in
     # The kill points are spread over a clean fetch's duration, so it must be what the killed
     # fetches take: one clean fetch slowed by a burst of load elsewhere put 12 of 20 kills after
     # the fetch had ended (CI, load ~5). The quicker of two clean fetches is the estimate.
-    warm = run_cli(["--db", tmp_path / "second-clean.duckdb", "fetch"], env)
-    assert warm.returncode == 0, warm.stderr
+    first = run_cli(["--db", tmp_path / "first-clean.duckdb", "fetch"], env)
+    assert first.returncode == 0, first.stderr
     clean_db = tmp_path / "clean.duckdb"
     clean = run_cli(["--db", clean_db, "fetch"], env)
     assert clean.returncode == 0, clean.stderr
@@ -37,7 +37,7 @@ def crash_and_rerun(tmp_path: Path, sim: RunningSimulator, points: int, seed: in
     assert expected["records"][0] > 0  # type: ignore[index]
 
     kills = 0
-    for i, delay in enumerate(kill_delays(seed, points, min(clean.seconds, warm.seconds))):
+    for i, delay in enumerate(kill_delays(seed, points, min(first.seconds, clean.seconds))):
         db = tmp_path / f"killed-{i}.duckdb"
         outcome = run_and_kill(["--db", db, "fetch"], delay, env)
         kills += outcome.killed
