@@ -87,6 +87,16 @@ def test_a_negative_tie_rounds_away_from_zero_and_is_flagged(db: Path, tmp_path:
     assert "more than 18 decimals" in reason
 
 
+def _import_buy(db: Path, tmp_path: Path, quantity: str):  # type: ignore[no-untyped-def]
+    """Import a trading.csv of one BUY of `quantity` BTC at 1 USDT, written as given."""
+    trading = write_csv(
+        tmp_path / "trading.csv",
+        TRADING_HEADER,
+        [("2025-03-01 10:00:00", quantity, "1", "1", "BUY", "BTC_USDT", "0", "USDT", "Spot", "s1")],
+    )
+    return cli("--db", db, "import", trading)
+
+
 @pytest.mark.parametrize(
     ("written", "stored"),
     [
@@ -101,12 +111,7 @@ def test_a_number_in_scientific_notation_is_stored_and_flagged(
     """Pionex writes plain decimals; scientific notation is a spreadsheet's re-save, which keeps
     about 11 significant digits (and 1E-20 is below the ledger's 18 places). The row is booked
     as written and flagged, never silently rounded to what the file does not say."""
-    trading = write_csv(
-        tmp_path / "trading.csv",
-        TRADING_HEADER,
-        [("2025-03-01 10:00:00", written, "1", "1", "BUY", "BTC_USDT", "0", "USDT", "Spot", "s1")],
-    )
-    result = cli("--db", db, "import", trading)
+    result = _import_buy(db, tmp_path, written)
     assert result.exit_code == 0, result.output
     ((amount, review, reason),) = query(
         db, "SELECT base_amount, needs_review, review_reason FROM transactions"
@@ -127,12 +132,7 @@ def test_a_long_decimal_that_is_no_storable_number_is_refused_by_name(
 ) -> None:
     """The rounding path cuts cells by position: a cell it cannot store (or that is not a plain
     decimal of ASCII digits) is refused, naming it, never stored rounded or an internal error."""
-    trading = write_csv(
-        tmp_path / "trading.csv",
-        TRADING_HEADER,
-        [("2025-03-01 10:00:00", written, "1", "1", "BUY", "BTC_USDT", "0", "USDT", "Spot", "s1")],
-    )
-    result = cli("--db", db, "import", trading)
+    result = _import_buy(db, tmp_path, written)
     assert result.exit_code == 1, result.output
     assert "internal error" not in result.stderr
     assert "line 2" in result.stderr and written in result.stderr, result.stderr
