@@ -55,7 +55,7 @@ def fetch_to_db(
     ):
         report = fetch(con, client, account, options, progress=progress)
         if rebuild:
-            since = derived_api_run(con, account)
+            since = derived_api_run(con, account) or 0  # never derived: every run is new
             report.transactions = derive(con, account)
             report.flagged += flagged_when_booked(con, account, since, report.run_id)
         return report

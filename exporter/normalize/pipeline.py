@@ -100,10 +100,10 @@ def rebuild_transactions(
     return scalar(con, f"SELECT count(*) FROM transactions WHERE {where}")
 
 
-def derived_api_run(con: duckdb.DuckDBPyConnection, account: str) -> int:
-    """The last fetch run whose fills the account's transactions include (0: none yet)."""
-    mark = scalar(con, "SELECT api_run_id FROM derive_marks WHERE account = ?", [account])
-    return int(mark or 0)
+def derived_api_run(con: duckdb.DuckDBPyConnection, account: str) -> int | None:
+    """The last fetch run whose fills the account's transactions include; None when the account
+    was never derived (its next derive is a full rebuild)."""
+    return scalar(con, "SELECT api_run_id FROM derive_marks WHERE account = ?", [account])
 
 
 def derive_new(
@@ -120,7 +120,7 @@ def derive_new(
 
     `landed`: the new export rows' candidates are in `transactions` already (the importer inserts
     them as each block lands)."""
-    derived_run = scalar(con, "SELECT api_run_id FROM derive_marks WHERE account = ?", [account])
+    derived_run = derived_api_run(con, account)
     if derived_run is None:
         return rebuild_transactions(con, account)
     who = literal(account)

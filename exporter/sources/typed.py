@@ -8,6 +8,8 @@ its API twin stay equal (polars' own cast rounds half to even); the rounding is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from exporter.money import MAX_SCALE, MONEY_POLARS
@@ -134,14 +136,19 @@ def typed_frame(
     return typed
 
 
-def precision_lost(layout: Layout) -> pl.Expr:
-    """TRUE where a decimal cell has non-zero digits beyond 18 places (stored rounded, flagged)."""
+def _any_decimal_cell(layout: Layout, test: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+    """TRUE where `test` holds for some decimal cell of the row (a missing cell never does)."""
     checks = [
-        pl.col(cell_column(i)).str.contains(_EXCESS_DECIMALS).fill_null(False)
+        test(pl.col(cell_column(i))).fill_null(False)
         for i, c in enumerate(layout.columns)
         if c.kind is Kind.DECIMAL
     ]
     return pl.any_horizontal(checks) if checks else pl.lit(False)
+
+
+def precision_lost(layout: Layout) -> pl.Expr:
+    """TRUE where a decimal cell has non-zero digits beyond 18 places (stored rounded, flagged)."""
+    return _any_decimal_cell(layout, lambda cell: cell.str.contains(_EXCESS_DECIMALS))
 
 
 # Pionex writes plain decimals; an exponent is a spreadsheet's re-save (Excel's General format
@@ -153,17 +160,12 @@ SCIENTIFIC_REASON = (
 
 
 def scientific(layout: Layout) -> pl.Expr:
-    """TRUE where a decimal cell is written in scientific notation (stored, and flagged)."""
-    checks = [
-        # An exponent's letter is enough: a decimal cell holds no other letter that would parse.
-        (
-            pl.col(cell_column(i)).str.contains("e", literal=True)
-            | pl.col(cell_column(i)).str.contains("E", literal=True)
-        ).fill_null(False)
-        for i, c in enumerate(layout.columns)
-        if c.kind is Kind.DECIMAL
-    ]
-    return pl.any_horizontal(checks) if checks else pl.lit(False)
+    """TRUE where a decimal cell is written in scientific notation (stored, and flagged). An
+    exponent's letter is enough: a decimal cell holds no other letter that would parse."""
+    return _any_decimal_cell(
+        layout,
+        lambda cell: cell.str.contains("e", literal=True) | cell.str.contains("E", literal=True),
+    )
 
 
 def first_bad_cell(
