@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from exporter.errors import InputError
 from exporter.normalize.exports import insert_candidates, typed_rows
@@ -22,6 +21,7 @@ from exporter.normalize.pipeline import (
 from exporter.sources.landing import (
     BlockDeriver,
     FileReport,
+    LandedBlock,
     finish_import,
     has_export_rows,
     land_file,
@@ -29,7 +29,6 @@ from exporter.sources.landing import (
     refuse_what_is_not_an_export,
     start_import,
 )
-from exporter.sources.layout import Layout
 from exporter.sources.walk import ExportFile, expand
 from exporter.sources.xlsx_table import workbook_tabs
 from exporter.store.db import checkpoint_without_vacuum, scalar
@@ -95,9 +94,10 @@ def _import_files(
 
 
 def _candidates_of_block(con: duckdb.DuckDBPyConnection) -> BlockDeriver:
-    def insert(
-        layout: Layout, rows: pl.DataFrame, typed: pl.DataFrame, raw_filter: str, order: pl.Expr
-    ) -> None:
-        insert_candidates(con, layout, typed_rows(rows, layout, typed, order), raw_filter)
+    def insert(block: LandedBlock) -> None:
+        rows = typed_rows(block.rows, block.layout, block.typed, block.date_order)
+        if block.keys is not None:
+            rows = rows.hstack(block.keys)
+        insert_candidates(con, block.layout, rows, block.raw_filter, provenance=block.provenance)
 
     return insert

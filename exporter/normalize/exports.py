@@ -8,6 +8,8 @@ each block once, as it lands, and derives its candidates from that (the same row
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import polars as pl
 
@@ -59,17 +61,22 @@ def insert_candidates(
     rows: pl.DataFrame,
     raw_filter: str,
     position_spans: str | None = None,
+    provenance: dict[str, str] | None = None,
 ) -> None:
     """Insert into `transactions` the candidates of typed_rows() `rows`, whose raw rows
     `raw_filter` (over the raw row `x`) selects. `position_spans`: a query giving
-    views.position_spans() of the positions stored now (by default they are read now)."""
-    select = candidates_sql(layout, _VIEW, raw_filter)
+    views.position_spans() of the positions stored now (by default they are read now).
+    `provenance`: see candidates_sql."""
+    select = candidates_sql(layout, _VIEW, raw_filter, provenance)
     if yields_futures_fills(layout):
         spans = position_spans or views.position_spans(views.stored_positions())
         select = _flag_unpositioned(select, spans)
-    # In file order: the candidate SQL's joins return rows in no set order, and DuckDB writes
-    # sorted ids, times and lines faster and smaller (1M rows: 1.93 -> 1.71 s, file 132 -> 125 MB).
-    insert = f"INSERT INTO transactions BY NAME {select} ORDER BY raw_id"
+    # In file order, as DuckDB writes sorted ids, times and lines faster and smaller (1M rows:
+    # 1.93 -> 1.71 s, file 132 -> 125 MB). The join back to the raw rows returns rows in no set
+    # order; without it, the rows stream in the order of `rows` (small lookup tables are joined
+    # to them, never they to a table), so the sort would only cost time.
+    order = " ORDER BY raw_id" if provenance is None else ""
+    insert = f"INSERT INTO transactions BY NAME {select}{order}"
     run_over(con, _VIEW, rows.to_arrow(), insert)
 
 
@@ -155,9 +162,24 @@ def add_candidates(con: duckdb.DuckDBPyConnection, account: str | None, rows: st
 _VIEW = "typed_export_rows"
 
 
-def candidates_sql(layout: Layout, typed_view: str, raw_filter: str = "TRUE") -> str:
+# The raw row's columns the candidate SQL reads as `x.<name>`.
+PROVENANCE = (
+    "account", "family", "layout", "raw_id", "row_key", "occurrence", "file_sha256",
+    "member_name", "line_no",
+)  # fmt: skip
+
+
+def candidates_sql(
+    layout: Layout,
+    typed_view: str,
+    raw_filter: str = "TRUE",
+    provenance: dict[str, str] | None = None,
+) -> str:
     """The candidate SELECT over `typed_view`; `raw_filter` (over the raw row `x`) narrows the
-    provenance join to the batch's raw_id range, so each batch reads its own row groups only."""
+    provenance join to the batch's raw_id range, so each batch reads its own row groups only.
+
+    `provenance`: an SQL expression over the typed row `r` for each PROVENANCE column, for rows
+    that carry their own (a block that just landed whole); the SELECT then reads no raw row."""
     reason = (
         f"NULLIF(concat_ws('; ', ({layout.review}), "
         "CASE WHEN r._precision_lost THEN 'a number has more than 18 decimals: stored rounded to 18' END, "
@@ -180,7 +202,16 @@ def candidates_sql(layout: Layout, typed_view: str, raw_filter: str = "TRUE") ->
         "needs_review": f"{reason} IS NOT NULL",
     }
     values, rows = hoist(values, typed_view)
-    return (
-        f"SELECT\n    {select_list(values)}\nFROM {rows}\n"
-        f"JOIN raw_export_rows x ON x.raw_id = r._raw_id AND {raw_filter}"
-    )
+    if provenance is None:
+        return (
+            f"SELECT\n    {select_list(values)}\nFROM {rows}\n"
+            f"JOIN raw_export_rows x ON x.raw_id = r._raw_id AND {raw_filter}"
+        )
+    if set(provenance) != set(PROVENANCE):
+        raise ValueError(f"provenance must give exactly {PROVENANCE}")
+    select = select_list(values)
+    for column in PROVENANCE:
+        select = re.sub(rf"\bx\.{column}\b", f"({provenance[column]})", select)
+    if re.search(r"\bx\.", select):
+        raise ValueError(f"{layout.name}: the candidate SQL reads a raw column not in PROVENANCE")
+    return f"SELECT\n    {select}\nFROM {rows}"

@@ -56,9 +56,23 @@ class FileReport:
     date_order: str | None = None  # of its slash dates, when they show it (date_order.py)
 
 
-BlockDeriver = Callable[[Layout, pl.DataFrame, pl.DataFrame, str, pl.Expr], None]
-"""(layout, the block's new rows as `_raw_id` + text cells, the same rows typed, an SQL condition
-over the raw row `x` selecting them, the file's date order) -> None."""
+@dataclass(frozen=True)
+class LandedBlock:
+    """A block of rows just landed, for its candidates to be derived without reading it back."""
+
+    layout: Layout
+    rows: pl.DataFrame  # the new rows: `_raw_id` and the text cells of every layout column
+    typed: pl.DataFrame  # the same rows typed (typed.typed_frame)
+    date_order: pl.Expr  # the file's slash-date order
+    raw_filter: str  # an SQL condition over the raw row `x` selecting the block's raw rows
+    # When every row of the block was new: each raw row's provenance as SQL over the typed rows
+    # `r` (which then carry `_line_no`, `_row_key`, `_occurrence`), so the candidates need no join
+    # back to raw_export_rows. None when some rows were already present: the join leaves them out.
+    provenance: dict[str, str] | None
+    keys: pl.DataFrame | None  # `_line_no`, `_row_key`, `_occurrence` of `rows`, in their order
+
+
+BlockDeriver = Callable[[LandedBlock], None]
 
 # Files are read a block of about this many bytes at a time (~240k trading rows), so an import's
 # memory stays bounded whatever the size of the export.
@@ -157,16 +171,48 @@ def land_file(
     # present among the rows stored before it: checking those alone (raw_id <= known_ids) lets
     # DuckDB skip the blocks this file just landed instead of re-reading them for every block.
     known_ids = scalar(con, "SELECT coalesce(max(raw_id), 0) FROM raw_export_rows")
-    tables = iter_csv_tables(export_file.blocks(BLOCK_BYTES), name)
-    order_decided = False
-    for table in in_groups_of(tables, LAND_ROWS):
-        layout, table = resolve(table, export_file.member_name)
+    for layout, block in _prepared_blocks(export_file):
         if report.status == "empty":
             # A header and no rows means no data to lose: reported, not refused (real exports
             # hold such files), whether or not the header is one we know.
             report.status = "header_only"
         if layout is not None:
             report.layout, report.family = layout.name, layout.family
+        if block is None:
+            continue
+        report.status = "imported"
+        report.date_order = block.date_order
+        report.rows_read += block.rows.height
+        inserted = _land_rows(con, block, staged, account, import_id, report, known_ids, on_block)
+        report.rows_inserted += inserted
+        report.rows_present += block.rows.height - inserted
+    if report.status == "empty" and _alone(export_file):
+        raise not_export.NotAnExportError(name, not_export.EMPTY)
+    return report
+
+
+@dataclass(frozen=True)
+class _Block:
+    """A group of a file's rows read, typed and checked: all the work polars does before DuckDB
+    stores them."""
+
+    layout: Layout
+    rows: pl.DataFrame  # text cells c0.. of the file's columns and line_no
+    width: int  # how many cells the file's rows have
+    padded: pl.DataFrame  # the same with every layout column (absent trailing ones null)
+    typed: pl.DataFrame  # typed_frame(padded)
+    date_order: str | None  # the whole file's slash-date order
+    key_texts: pa.Table  # _key_texts(rows)
+
+
+def _prepared_blocks(export_file: ExportFile) -> Iterator[tuple[Layout | None, _Block | None]]:
+    """The file's rows group by group with their layout, typed and validated (no block for a
+    group with no rows: a header-only file). polars' part of landing; it touches no database."""
+    name = export_file.display_name
+    date_order, order_decided = None, False
+    tables = iter_csv_tables(export_file.blocks(BLOCK_BYTES), name)
+    for table in in_groups_of(tables, LAND_ROWS):
+        layout, table = resolve(table, export_file.member_name)
         if layout is None and (table.rows.height or _alone(export_file)):
             # Inside an export a file with an unknown header and no rows holds nothing to lose
             # (a real zip has such files); a file the user picked by itself is a wrong file.
@@ -176,21 +222,21 @@ def land_file(
                 line=table.header_line,
             )
         if table.rows.height == 0:
+            yield layout, None
             continue
-        report.status = "imported"
         if not order_decided and has_slash_dates(table.rows, layout):
             # The order is the whole file's: read its date columns once before typing a row.
-            report.date_order = file_date_order(_layout_blocks(export_file), name)
+            date_order = file_date_order(_layout_blocks(export_file), name)
             order_decided = True
-        report.rows_read += table.rows.height
-        inserted = _land_rows(
-            con, table, layout, staged, name, account, import_id, report, known_ids, on_block
+        # Every layout column, as the stored cells read back would give them (a trailing
+        # optional column the file lacks is null), typed once for validation and the candidates.
+        padded = table.rows.with_columns(
+            pl.lit(None, pl.String).alias(f"c{i}") for i in range(table.width, len(layout.columns))
         )
-        report.rows_inserted += inserted
-        report.rows_present += table.rows.height - inserted
-    if report.status == "empty" and _alone(export_file):
-        raise not_export.NotAnExportError(name, not_export.EMPTY)
-    return report
+        typed = typed_frame(padded, layout, pl.lit(date_order, pl.String))
+        validate(padded, layout, name, typed)
+        key_texts = _key_texts(table, layout.family)
+        yield layout, _Block(layout, table.rows, table.width, padded, typed, date_order, key_texts)
 
 
 def _layout_blocks(export_file: ExportFile) -> Iterator[tuple[Layout, pl.DataFrame]]:
@@ -258,31 +304,20 @@ def _seen_before(
 
 def _land_rows(
     con: duckdb.DuckDBPyConnection,
-    table: CsvTable,
-    layout: Layout,
+    block: _Block,
     staged: str,
-    name: str,
     account: str,
     import_id: int,
     report: FileReport,
     known_ids: int,
     on_block: BlockDeriver,
 ) -> int:
-    """Land one group of a file's rows (and hand the new ones to `on_block`); returns how many
+    """Store one group of a file's rows (and hand the new ones to `on_block`); returns how many
     were new."""
-    # Every layout column, as the stored cells read back would give them (a trailing optional
-    # column the file lacks is null), typed once for validation and the candidates.
-    padded = table.rows.with_columns(
-        pl.lit(None, pl.String).alias(f"c{i}") for i in range(table.width, len(layout.columns))
-    )
-    date_order = pl.lit(report.date_order, pl.String)
-    typed = typed_frame(padded, layout, date_order)
-    validate(padded, layout, name, typed)
+    layout, rows = block.layout, block.rows
     keys = f"{staged}_keys"
-    first_line, last_line = table.rows["line_no"].min(), table.rows["line_no"].max()
-    frame = table.rows.to_arrow()
-    width = table.width
-    cells = ", ".join(f"f.c{i}" for i in range(width))
+    first_line, last_line = rows["line_no"].min(), rows["line_no"].max()
+    cells = ", ".join(f"f.c{i}" for i in range(block.width))
     # Identity of a row: its family and trimmed cells, plus which occurrence of that exact row it
     # is in this file (identical rows in one file are distinct partial fills), counting from the
     # earlier blocks of the file. The keys table holds no cells: the flagged count reads it after
@@ -290,7 +325,7 @@ def _land_rows(
     run_over(
         con,
         "block_rows",
-        _key_texts(table, layout.family),
+        block.key_texts,
         f"""
         INSERT INTO {keys}
         WITH block AS MATERIALIZED (
@@ -304,35 +339,72 @@ def _land_rows(
         FROM block b LEFT JOIN earlier e ON e.row_key = b.row_key
         """,
     )
+    # The block's keys in its own row order, so the raw rows and the candidates read them from the
+    # block instead of joining the keys table back by line (a hash join and a sort per block).
+    block_keys = con.sql(
+        f"SELECT line_no AS _line_no, row_key AS _row_key, occurrence AS _occurrence FROM {keys} "
+        f"WHERE line_no BETWEEN {first_line} AND {last_line} ORDER BY line_no"
+    ).to_arrow_table()
+    if block_keys.num_rows != rows.height:
+        raise AssertionError(
+            f"{report.display_name}: {block_keys.num_rows} keys, {rows.height} rows"
+        )
+    frame = rows.to_arrow()
+    frame = frame.append_column("row_key", block_keys["_row_key"]).append_column(
+        "occurrence", block_keys["_occurrence"]
+    )
     # raw_id = last id + position in this block (line_no + offset): dense, in file order, and
     # needs no sort.
     offset = scalar(con, "SELECT coalesce(max(raw_id), 0) FROM raw_export_rows") - first_line + 1
     account_sql, family_sql = literal(account), literal(layout.family)
+    constants = {
+        "account": account_sql,
+        "family": family_sql,
+        "layout": literal(layout.name),
+        "file_sha256": literal(report.sha256),
+        "member_name": literal(report.member_name),
+    }
+    # Into an account with nothing stored before this file, no row can be present already.
+    present = f"""WHERE NOT EXISTS (
+            SELECT 1 FROM raw_export_rows r
+            WHERE r.raw_id <= {known_ids} AND r.account = {account_sql}
+              AND r.family = {family_sql} AND r.row_key = f.row_key
+              AND r.occurrence = f.occurrence)"""
     inserted = run_over(
         con,
         "block_rows",
         frame,
         f"""
         INSERT INTO raw_export_rows
-        SELECT {offset} + s.line_no, {account_sql}, {family_sql},
-               {literal(layout.name)}, s.row_key, s.occurrence, [{cells}],
-               {literal(report.sha256)}, {literal(report.source_path)},
-               {literal(report.member_name)}, s.line_no, {import_id}
-        FROM {keys} s JOIN block_rows f ON f.line_no = s.line_no
-        WHERE s.line_no BETWEEN {first_line} AND {last_line} AND NOT EXISTS (
-            SELECT 1 FROM raw_export_rows r
-            WHERE r.raw_id <= {known_ids} AND r.account = {account_sql}
-              AND r.family = {family_sql} AND r.row_key = s.row_key
-              AND r.occurrence = s.occurrence)
+        SELECT {offset} + f.line_no, {account_sql}, {family_sql}, {constants["layout"]},
+               f.row_key, f.occurrence, [{cells}], {constants["file_sha256"]},
+               {literal(report.source_path)}, {constants["member_name"]}, f.line_no, {import_id}
+        FROM block_rows f
+        {present if known_ids else ""}
         """,
     )
     del frame  # the block's Arrow copy is not needed while its transactions are derived
     if inserted:
         # A row already stored (an overlapping file of this import) has no raw row at its id,
         # so the join inside the candidate SQL leaves it out.
-        rows = padded.select((pl.col("line_no") + offset).alias("_raw_id"), pl.exclude("line_no"))
+        new_rows = block.padded.select(
+            (pl.col("line_no") + offset).alias("_raw_id"), pl.exclude("line_no")
+        )
         ids = f"x.raw_id BETWEEN {first_line + offset} AND {last_line + offset}"
-        on_block(layout, rows, typed, ids, date_order)
+        every_row_new = inserted == rows.height
+        provenance = None
+        if every_row_new:
+            provenance = constants | {
+                "raw_id": "r._raw_id",
+                "row_key": "r._row_key",
+                "occurrence": "r._occurrence",
+                "line_no": "r._line_no",
+            }
+        keys_frame = pl.from_arrow(block_keys) if every_row_new else None
+        date_order = pl.lit(block.date_order, pl.String)
+        on_block(
+            LandedBlock(layout, new_rows, block.typed, date_order, ids, provenance, keys_frame)
+        )
     return inserted
 
 

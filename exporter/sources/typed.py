@@ -113,18 +113,18 @@ def typed_frame(
     tried only for a column where that left a cell unparsed, since parsing a million cells five
     ways costs more than all the decimal columns together."""
     present = [(i, c) for i, c in enumerate(layout.columns) if cell_column(i) in frame.columns]
+    # Which decimal columns hold a cell with more than 18 places, all asked in one pass: only
+    # those take the rounding path, and each column is typed once.
+    decimals = [i for i, c in present if c.kind is Kind.DECIMAL]
+    long_columns: set[int] = set()
+    if decimals and frame.height:
+        row = frame.select(_more_places(i).any().alias(f"c{i}") for i in decimals).row(0)
+        long_columns = {i for i, long in zip(decimals, row, strict=True) if long}
     typed = frame.select(
-        typed_expr(c.kind, i, TIMESTAMP_FORMATS[:1]).alias(c.name) for i, c in present
+        typed_expr(c.kind, i, TIMESTAMP_FORMATS[:1], long_decimals=i in long_columns).alias(c.name)
+        for i, c in present
     )
     for i, column in present:
-        if column.kind is Kind.DECIMAL:
-            if frame.select(_more_places(i).any()).item():
-                typed = typed.with_columns(
-                    frame.select(typed_expr(column.kind, i, long_decimals=True))
-                    .to_series()
-                    .alias(column.name)
-                )
-            continue
         if column.kind is not Kind.TIMESTAMP:
             continue
         if frame.select((_text(i).is_not_null() & typed[column.name].is_null()).any()).item():
