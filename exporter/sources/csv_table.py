@@ -148,6 +148,10 @@ def _whole_lines(blocks: Iterable[bytes]) -> Iterator[bytes]:
         if cut == 0:
             carry = data
             continue
+        if cut == len(data):  # already whole lines (walk.py reads them so): no copy
+            carry = b""
+            yield data
+            continue
         carry = data[cut:]
         yield data[:cut]
     if carry:

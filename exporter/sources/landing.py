@@ -345,10 +345,9 @@ def _land_rows(
         f"SELECT line_no AS _line_no, row_key AS _row_key, occurrence AS _occurrence FROM {keys} "
         f"WHERE line_no BETWEEN {first_line} AND {last_line} ORDER BY line_no"
     ).to_arrow_table()
-    if block_keys.num_rows != rows.height:
-        raise AssertionError(
-            f"{report.display_name}: {block_keys.num_rows} keys, {rows.height} rows"
-        )
+    # The keys are matched to the rows by position from here on: they must be the same lines.
+    if not pl.Series(block_keys["_line_no"]).equals(rows["line_no"]):
+        raise AssertionError(f"{report.display_name}: the block's keys are not its lines")
     frame = rows.to_arrow()
     frame = frame.append_column("row_key", block_keys["_row_key"]).append_column(
         "occurrence", block_keys["_occurrence"]
