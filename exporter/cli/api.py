@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from exporter.app.sync import EXIT_ATTENTION
 from exporter.cli.common import common_options, pass_settings
 
 
@@ -99,6 +98,7 @@ def fetch(
     if report.flagged:
         needs.append(f"{len(report.flagged)} fill(s) flagged for review")
     if needs:
+        from exporter.app.sync import EXIT_ATTENTION
         from exporter.cli.ops import CommandFailed
 
         raise CommandFailed(

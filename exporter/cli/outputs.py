@@ -9,15 +9,14 @@ version registered by cli.py, and writes the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import click
 
 from exporter.cli.common import common_options, pass_settings
-from exporter.outputs import bittytax, coinledger, cointracker, cointracking, koinly, turbotax
 from exporter.outputs.common import Selection
 
 
@@ -125,8 +124,10 @@ def _note_empty_period(con: Any, selection: Selection) -> None:
     )
 
 
-def _csv_command(name: str, module: ModuleType, title: str, example_file: str) -> click.Command:
-    """One CSV format: the module's rows_sql written through the shared (splitting) writer."""
+def _csv_command(name: str, title: str, example_file: str) -> click.Command:
+    """One CSV format: the rows_sql of `exporter.outputs.<name>` written through the shared
+    (splitting) writer. The module is imported when the command runs: most import DuckDB, which
+    `--help` and the other commands should not pay for."""
 
     @click.command(
         name,
@@ -155,6 +156,7 @@ Example:
         from exporter.outputs.csvfile import write_query_csv
         from exporter.store.db import open_db
 
+        module = importlib.import_module(f"exporter.outputs.{name}")
         selection = _selection(account, date_from, date_to, year, all_accounts)
         with open_db(db, read_only=True) as con:
             _warn_unknown_account(con, selection)
@@ -283,27 +285,20 @@ def export_parquet(
 
 
 EXPORT_COMMANDS = (
-    _csv_command(
-        "coinledger",
-        coinledger,
-        "CoinLedger Universal Manual Import CSV.",
-        "coinledger-2025.csv",
-    ),
-    _csv_command("koinly", koinly, "Koinly Universal CSV.", "koinly-2025.csv"),
-    _csv_command("cointracker", cointracker, "CoinTracker CSV import.", "cointracker-2025.csv"),
+    _csv_command("coinledger", "CoinLedger Universal Manual Import CSV.", "coinledger-2025.csv"),
+    _csv_command("koinly", "Koinly Universal CSV.", "koinly-2025.csv"),
+    _csv_command("cointracker", "CoinTracker CSV import.", "cointracker-2025.csv"),
     _csv_command(
         "cointracking",
-        cointracking,
         "CoinTracking CSV Import (the 11 mandatory columns).",
         "cointracking-2025.csv",
     ),
     _csv_command(
         "turbotax",
-        turbotax,
         "TurboTax universal crypto CSV (amounts rounded to 8 decimals; see README).",
         "turbotax-2025.csv",
     ),
-    _csv_command("bittytax", bittytax, "BittyTax transaction records CSV.", "bittytax-2025.csv"),
+    _csv_command("bittytax", "BittyTax transaction records CSV.", "bittytax-2025.csv"),
     export_xlsx,
     export_parquet,
 )

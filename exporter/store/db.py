@@ -77,8 +77,26 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     return scalar(con, "SELECT coalesce(max(version), 0) FROM schema_version")
 
 
+# Created by migration 1, before its file runs.
+_SCHEMA_VERSION_TABLE = """\
+CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL);
+COMMENT ON TABLE schema_version IS 'Applied schema migrations (schemas/NNN_*.sql).';
+COMMENT ON COLUMN schema_version.version IS 'Number of the migration file applied.';
+COMMENT ON COLUMN schema_version.applied_at IS 'When it was applied, UTC.';
+"""
+
+
+def _migration_script(number: int, sql_path: Path) -> str:
+    """Migration `number` as one script: its file, then its row in schema_version."""
+    head = _SCHEMA_VERSION_TABLE if number == 1 else ""
+    body = sql_path.read_text(encoding="utf-8")
+    # On a line of its own: the file may end in a comment without a line break.
+    return f"{head}{body}\n;INSERT INTO schema_version VALUES ({number}, now()::TIMESTAMP);\n"
+
+
 def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Apply the missing migrations, each in its own transaction."""
+    """Apply the missing migrations: on a file at schema 0 (a new one) all in one transaction,
+    on an older schema each in its own transaction."""
     have = current_version(con)
     newest = latest_version()
     if have > newest:
@@ -86,30 +104,16 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             f"database {path} was written by a newer pionex-export (schema {have}, this version "
             f"knows up to {newest}); upgrade pionex-export to use it. The file was not changed."
         )
-    for number, sql_path in migrations():
-        if number <= have:
-            continue
+    scripts = [_migration_script(n, sql_path) for n, sql_path in migrations() if n > have]
+    if have == 0:
+        # A new file: the same statements in the same order, and the same schema, with one
+        # commit instead of one per migration (CPU for creating the file: 0.22 s -> 0.20 s).
+        # Either way a failure leaves no migration half-applied.
+        scripts = ["".join(scripts)]
+    for script in scripts:
         run(con, "BEGIN TRANSACTION")
         try:
-            if number == 1:
-                run(
-                    con,
-                    "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)",
-                )
-                run(
-                    con,
-                    "COMMENT ON TABLE schema_version IS 'Applied schema migrations (schemas/NNN_*.sql).'",
-                )
-                run(
-                    con,
-                    "COMMENT ON COLUMN schema_version.version IS 'Number of the migration file applied.'",
-                )
-                run(
-                    con,
-                    "COMMENT ON COLUMN schema_version.applied_at IS 'When it was applied, UTC.'",
-                )
-            run(con, sql_path.read_text(encoding="utf-8"))
-            run(con, "INSERT INTO schema_version VALUES (?, now()::TIMESTAMP)", [number])
+            run(con, script)
             run(con, "COMMIT")
         except Exception:
             rollback(con)
@@ -220,18 +224,17 @@ def open_db(
         path.parent.mkdir(parents=True, exist_ok=True)
     created = not path.exists()
     config = {"storage_compatibility_version": STORAGE_VERSION} if created else {}
-    migrated_rows = None
+    migrated = False
     try:
         with writable(path, config, wait_seconds) as con:
             _configure(con)
             migrate(con, path)
-            if created:
-                migrated_rows = _row_total(con)
+            migrated = True
             yield con
     except BaseException:
         # A command that failed on its first use leaves no empty database behind; one that
         # committed something (a fetch's failed-run record) keeps it.
-        if created and migrated_rows is not None and _rows_in(path) == migrated_rows:
+        if created and migrated and _rows_in(path) == _seeded_rows():
             for made in (path, path.with_name(path.name + ".wal")):
                 made.unlink(missing_ok=True)
         raise
@@ -241,6 +244,15 @@ def _row_total(con: duckdb.DuckDBPyConnection) -> int:
     """Rows in every table: what the migrations seed, plus whatever a command committed."""
     tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()
     return sum(scalar(con, f'SELECT count(*) FROM "{name}"') for (name,) in tables)
+
+
+def _seeded_rows() -> int:
+    """Rows a new file holds after its migrations. Counted in memory when a command on a new
+    file fails, not in the file after every creation: counting is a statement per table
+    (~10 ms), and a first use usually succeeds."""
+    with duckdb.connect(":memory:") as con:
+        migrate(con, Path(":memory:"))
+        return _row_total(con)
 
 
 def _rows_in(path: Path) -> int | None:
