@@ -168,6 +168,52 @@ def scientific(layout: Layout) -> pl.Expr:
     )
 
 
+def _breaks_name_rule(kind: Kind, index: int) -> pl.Expr:
+    """TRUE where the COIN or SYMBOL cell c<index> is present but no ticker (or symbol)."""
+    pattern, longest = _NAME_RULES[kind]
+    text = _text(index)
+    return text.is_not_null() & (~text.str.contains(pattern) | (text.str.len_chars() > longest))
+
+
+def _may_hold_a_bad_cell(frame: pl.DataFrame, layout: Layout, typed: pl.DataFrame) -> bool:
+    """FALSE only when first_bad_cell would find no bad cell: asked column by column, mostly off
+    what is counted already, so a good block (nearly every one) costs ~10 ms, not the ~120 ms of
+    first_bad_cell's per-row flags, which are computed only when this says TRUE."""
+    cells = [name for name in frame.columns if name != "line_no"]
+    # too_long: a cell's byte length (read off the offsets, no scan) is at least its length in
+    # characters, so no cell over the limit in bytes means none over it in characters.
+    checks = [pl.col(name).str.len_bytes().max() > MAX_CELL_CHARS for name in cells]
+    for i, column in enumerate(layout.columns):
+        name = cell_column(i)
+        if name not in frame.columns:
+            continue
+        if column.kind in _NAME_RULES:
+            # The rule is a function of the cell alone, and a block holds few coins and symbols:
+            # checking each distinct value once answers for every row that holds it.
+            distinct = frame.select(pl.col(name).unique())
+            if distinct.select(_breaks_name_rule(column.kind, i).any()).item():
+                return True
+        # typed_frame nulls exactly the cells that are empty (or blank) and, for a timestamp or
+        # decimal column, those it could not parse; a TEXT, COIN or SYMBOL column is the text.
+        typed_nulls = typed[column.name].null_count()
+        if column.required:
+            if typed_nulls:
+                return True  # each such cell is 'empty' or unparsed: bad either way
+            continue
+        if column.kind in (Kind.TEXT, *_NAME_RULES):
+            continue  # an empty optional text cell is fine
+        # An optional typed column: bad only where a cell is present yet unparsed. Nulls in the
+        # file and "" cells are empty, so typed nulls no more than those are no unparsed cell.
+        empty = frame[name].null_count() + frame.select((pl.col(name) == "").sum()).item()
+        if typed_nulls > empty:
+            present = frame.select(_text(i).is_not_null()).to_series()
+            if (present & typed[column.name].is_null()).any():
+                return True
+    if not checks:
+        return False
+    return bool(frame.select(pl.any_horizontal(checks)).item())
+
+
 def first_bad_cell(
     frame: pl.DataFrame, layout: Layout, typed: pl.DataFrame
 ) -> tuple[int, int, str, str] | None:
@@ -176,6 +222,8 @@ def first_bad_cell(
     `frame` holds text cells c0..cN and line_no, `typed` is typed_frame(frame, layout); why is
     'too_long', 'empty', 'timestamp', 'decimal', 'coin' or 'symbol'. A table may hold fewer cells than the layout
     declares (absent optional columns)."""
+    if not _may_hold_a_bad_cell(frame, layout, typed):
+        return None
     problems = [
         (pl.col(name).str.len_chars() > MAX_CELL_CHARS, int(name[1:]), "too_long")
         for name in frame.columns
@@ -188,10 +236,7 @@ def first_bad_cell(
         if column.required:
             problems.append((~present, i, "empty"))
         if column.kind in _NAME_RULES:
-            pattern, longest = _NAME_RULES[column.kind]
-            text = _text(i)
-            unlike = ~text.str.contains(pattern) | (text.str.len_chars() > longest)
-            problems.append((present & unlike, i, column.kind.name.lower()))
+            problems.append((_breaks_name_rule(column.kind, i), i, column.kind.name.lower()))
         elif column.kind is not Kind.TEXT:
             unparsed = typed[column.name].is_null()
             problems.append((present & unparsed, i, column.kind.name.lower()))
