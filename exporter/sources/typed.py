@@ -136,19 +136,49 @@ def typed_frame(
     return typed
 
 
-def _any_decimal_cell(layout: Layout, test: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
-    """TRUE where `test` holds for some decimal cell of the row (a missing cell never does)."""
-    checks = [
-        test(pl.col(cell_column(i))).fill_null(False)
-        for i, c in enumerate(layout.columns)
-        if c.kind is Kind.DECIMAL
-    ]
+def _decimal_cells(layout: Layout) -> list[str]:
+    return [cell_column(i) for i, c in enumerate(layout.columns) if c.kind is Kind.DECIMAL]
+
+
+def _any_cell(cells: list[str], test: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+    """TRUE where `test` holds for one of the row's `cells` (a missing cell never does)."""
+    checks = [test(pl.col(name)).fill_null(False) for name in cells]
     return pl.any_horizontal(checks) if checks else pl.lit(False)
 
 
-def precision_lost(layout: Layout) -> pl.Expr:
-    """TRUE where a decimal cell has non-zero digits beyond 18 places (stored rounded, flagged)."""
-    return _any_decimal_cell(layout, lambda cell: cell.str.contains(_EXCESS_DECIMALS))
+def _columns_where(
+    frame: pl.DataFrame, cells: list[str], test: Callable[[pl.Expr], pl.Expr]
+) -> list[str]:
+    """Those of `cells` whose column in `frame` passes `test`, a check of the whole column giving
+    one value (null only for a column of null cells, which holds nothing to flag); none if
+    `frame` has no row."""
+    if not frame.height or not cells:
+        return []
+    row = frame.select(test(pl.col(name)).alias(name) for name in cells).row(0)
+    return [name for name, passes in zip(cells, row, strict=True) if passes]
+
+
+def _may_hold_excess_decimals(cell: pl.Expr) -> pl.Expr:
+    """TRUE wherever `cell` matches _EXCESS_DECIMALS (and in a few cells more): a match ends in
+    a non-zero digit at least 19 bytes after its point, which is at or after the first point
+    (str.find gives a byte offset), and stripping trailing zeros never removes that digit. A
+    cell written with 20 places and trailing zeros, as Pionex writes amounts, does not pass."""
+    places = cell.str.strip_chars_end("0").str.len_bytes() - cell.str.find(".", literal=True)
+    return places > MAX_SCALE + 1
+
+
+def precision_lost(frame: pl.DataFrame, layout: Layout) -> pl.Expr:
+    """TRUE where a decimal cell of `frame` has non-zero digits beyond 18 places (stored rounded,
+    flagged). Only the columns with a cell that may hold such digits are searched row by row:
+    the regex costs ~20 ms per column of a 245,760-row block, the pre-check ~13 ms, and a
+    column of short cells (prices, fees) has no cell long enough to need even that."""
+    # A match is a point and 19 digits at least: a column of shorter cells holds none.
+    shortest_match = MAX_SCALE + 2
+    cells = _columns_where(
+        frame, _decimal_cells(layout), lambda c: c.str.len_bytes().max() >= shortest_match
+    )
+    cells = _columns_where(frame, cells, lambda c: _may_hold_excess_decimals(c).any())
+    return _any_cell(cells, lambda cell: cell.str.contains(_EXCESS_DECIMALS))
 
 
 # Pionex writes plain decimals; an exponent is a spreadsheet's re-save (Excel's General format
@@ -159,11 +189,17 @@ SCIENTIFIC_REASON = (
 )
 
 
-def scientific(layout: Layout) -> pl.Expr:
-    """TRUE where a decimal cell is written in scientific notation (stored, and flagged). An
-    exponent's letter is enough: a decimal cell holds no other letter that would parse."""
-    return _any_decimal_cell(
-        layout,
+def scientific(frame: pl.DataFrame, layout: Layout) -> pl.Expr:
+    """TRUE where a decimal cell of `frame` is written in scientific notation (stored, and
+    flagged). An exponent's letter is enough: a decimal cell holds no other letter that would
+    parse. Only the columns holding such a letter are searched row by row: a column's cells
+    joined into one string are searched in one pass, ~6x cheaper than cell by cell (a letter
+    cannot straddle two cells); the string is as large as the column, which the block holds."""
+    letter = _columns_where(
+        frame, _decimal_cells(layout), lambda c: c.str.join("").str.contains("[eE]")
+    )
+    return _any_cell(
+        letter,
         lambda cell: cell.str.contains("e", literal=True) | cell.str.contains("E", literal=True),
     )
 
