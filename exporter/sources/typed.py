@@ -216,8 +216,8 @@ def _may_hold_a_bad_cell(frame: pl.DataFrame, layout: Layout, typed: pl.DataFram
     what is counted already, so a good block (nearly every one) costs ~10 ms, not the ~120 ms of
     first_bad_cell's per-row flags, which are computed only when this says TRUE."""
     cells = [name for name in frame.columns if name != "line_no"]
-    # too_long: a cell's byte length (read off the offsets, no scan) is at least its length in
-    # characters, so no cell over the limit in bytes means none over it in characters.
+    # too_long: a cell's byte length (kept with the cell: its text is not read) is at least its
+    # length in characters, so no cell over the limit in bytes means none over it in characters.
     checks = [pl.col(name).str.len_bytes().max() > MAX_CELL_CHARS for name in cells]
     for i, column in enumerate(layout.columns):
         name = cell_column(i)
