@@ -137,3 +137,59 @@ def test_a_long_decimal_that_is_no_storable_number_is_refused_by_name(
     assert "internal error" not in result.stderr
     assert "line 2" in result.stderr and written in result.stderr, result.stderr
     assert not db.exists() or not query(db, "SELECT * FROM transactions")  # nothing half-written
+
+
+def _flags_by_line(db: Path) -> list[tuple]:
+    return query(
+        db,
+        "SELECT line_no, base_amount, quote_amount, fee_amount, coalesce(review_reason, '') "
+        "FROM transactions ORDER BY line_no",
+    )
+
+
+def _fill(qty: str = "1", amount: str = "1", fee: str = "0.001") -> tuple[str, ...]:
+    return ("2025-03-01 10:00:00", qty, amount, "1", "BUY", "BTC_USDT", fee, "USDT", "Spot", "s1")
+
+
+def test_only_the_cells_past_18_places_are_flagged_in_a_column_of_short_ones(
+    db: Path, tmp_path: Path
+) -> None:
+    """Columns are pre-checked before their cells are searched: a long cell among short ones
+    (and among 20-place cells whose extra places are zeros, as Pionex writes amounts) is still
+    flagged, on its own row only, on import and again on rebuild."""
+    rows = [
+        _fill("1", "3.00000000000000000000"),
+        _fill("2.5", "3.00000000000000000000"),
+        _fill("0.12345678901234567851", "3.00000000000000000000"),  # line 4: qty rounded up
+        _fill("4", "3.00000000000000000000"),
+        _fill("5", "3.00000000000000000010"),  # line 6: a 19th place behind a zero
+        _fill("6", fee=".0000000000000000005"),  # line 7: the shortest such cell (20 characters)
+    ]
+    trading = write_csv(tmp_path / "trading.csv", TRADING_HEADER, rows)
+    assert cli("--db", db, "import", trading).exit_code == 0
+    flagged = "a number has more than 18 decimals"
+    for _ in ("import", "rebuild"):
+        got = _flags_by_line(db)
+        assert [line for line, *_, reason in got if flagged in reason] == [4, 6, 7], got
+        quantities = [Decimal(1), Decimal("2.5"), half_away("0.12345678901234567851"), 4, 5, 6]
+        assert [qty for _, qty, *_ in got] == quantities
+        assert [quote for _, _, quote, *_ in got] == [Decimal(3)] * 5 + [Decimal(1)]
+        assert [fee for *_, fee, _ in got] == [Decimal("0.001")] * 5 + [EIGHTEEN]
+        assert cli("--db", db, "rebuild").exit_code == 0
+
+
+@pytest.mark.parametrize("written", ["1e-3", "1.5E-3"])
+def test_a_scientific_cell_among_plain_ones_is_flagged_on_its_row_only(
+    db: Path, tmp_path: Path, written: str
+) -> None:
+    """A column is searched for an exponent's letter as a whole first; the one cell holding it
+    (here a fee, on the last line) is flagged, the plain cells around it are not."""
+    rows = [_fill(), _fill("2"), _fill("3", fee=written)]
+    trading = write_csv(tmp_path / "trading.csv", TRADING_HEADER, rows)
+    assert cli("--db", db, "import", trading).exit_code == 0
+    for _ in ("import", "rebuild"):
+        got = _flags_by_line(db)
+        assert [line for line, *_, reason in got if "scientific notation" in reason] == [4], got
+        assert [fee for *_, fee, _ in got] == [Decimal("0.001")] * 2 + [Decimal(written)]
+        assert all("more than 18 decimals" not in reason for *_, reason in got)
+        assert cli("--db", db, "rebuild").exit_code == 0

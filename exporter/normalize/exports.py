@@ -49,8 +49,8 @@ def typed_rows(
         typed = typed_frame(raw, layout, date_order)
     return raw.select(
         pl.col("_raw_id"),
-        precision_lost(layout).alias("_precision_lost"),
-        scientific(layout).alias("_scientific"),
+        precision_lost(raw, layout).alias("_precision_lost"),
+        scientific(raw, layout).alias("_scientific"),
         ambiguous(raw, layout, date_order).alias("_date_ambiguous"),
     ).hstack(typed)
 
