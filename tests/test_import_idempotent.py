@@ -103,6 +103,28 @@ def test_overlapping_exports_add_only_the_new_rows(db: Path, tmp_path: Path) -> 
     assert ledger_nets(db) == ledger_nets(fresh)
 
 
+def test_a_file_partly_present_in_the_same_import_derives_what_a_rebuild_does(
+    db: Path, tmp_path: Path
+) -> None:
+    # b's first row is a's last: a block with a row present already keeps the join back to the
+    # raw rows (which leaves that row out), where a block landed whole carries its provenance.
+    write_csv(tmp_path / "export" / "a" / "trading.csv", TRADING_HEADER, [FILL, OTHER_FILL])
+    write_csv(tmp_path / "export" / "b" / "trading.csv", TRADING_HEADER, [OTHER_FILL, LATER_FILL])
+    result = cli("--db", db, "import", tmp_path / "export")
+    assert result.exit_code == 0, result.output
+    assert _totals(result.stdout)[1:4] == ["4", "3", "1"]
+    landed = query(db, "SELECT * FROM transactions ORDER BY txn_id")
+    assert [row[0] for row in query(db, "SELECT count(*) FROM transactions")] == [3]
+    lines = query(
+        db,
+        "SELECT t.line_no, r.line_no, t.member_name = r.member_name FROM transactions t "
+        "JOIN raw_export_rows r USING (raw_id) ORDER BY t.occurred_at",
+    )
+    assert lines == [(2, 2, True), (3, 3, True), (3, 3, True)]
+    assert cli("--db", db, "rebuild").exit_code == 0
+    assert query(db, "SELECT * FROM transactions ORDER BY txn_id") == landed
+
+
 def test_txn_ids_are_stable_across_databases_and_rebuild(
     db: Path, tmp_path: Path, sample_zip: Path
 ) -> None:
