@@ -75,6 +75,28 @@ def best_of(repeat: int, cmd: list[str], before=None) -> Run:
         runs.append(run)
         if not run.ok:
             return run
+    return _fastest(runs)
+
+
+def alternating_best_of(
+    repeat: int, first: list[str], second: list[str], before_first=None, before_second=None
+) -> tuple[Run, Run]:
+    """best_of() of two commands run in turns (first, second, first, ...): on a shared machine
+    whose speed drifts over minutes, a command timed right after the other meets the same
+    machine, where timing one's runs and then the other's compares two different moments."""
+    runs: tuple[list[Run], list[Run]] = ([], [])
+    for _ in range(max(1, repeat)):
+        for cmd, before, kept in ((first, before_first, runs[0]), (second, before_second, runs[1])):
+            if before:
+                before()
+            kept.append(measure(cmd))
+    return _fastest(runs[0]), _fastest(runs[1])
+
+
+def _fastest(runs: list[Run]) -> Run:
+    failed = [r for r in runs if not r.ok]
+    if failed:
+        return failed[0]
     fastest = min(runs, key=lambda r: r.seconds)
     fastest.peak_mib = max(r.peak_mib for r in runs)
     fastest.load = max(r.load for r in runs)
