@@ -10,8 +10,6 @@ reads no raw row: the join and the sort after it were a third of the import's in
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 import polars as pl
 
@@ -188,32 +186,27 @@ def candidates_sql(
         f"CASE WHEN r._scientific THEN {literal(SCIENTIFIC_REASON)} END, "
         f"CASE WHEN r._date_ambiguous THEN {literal(AMBIGUOUS_REASON)} END), '')"
     )
+    if provenance is not None and set(provenance) != set(PROVENANCE):
+        raise ValueError(f"provenance must give exactly {PROVENANCE}")
+    x = {column: f"x.{column}" for column in PROVENANCE} if provenance is None else provenance
     values = dict(layout.maps)
     values |= {
         # Stable across runs: the raw row's identity, never its position in a file.
-        "txn_id": "md5(concat_ws('|', x.account, x.family, x.row_key, x.occurrence::VARCHAR))",
-        "account": "x.account",
+        "txn_id": f"md5(concat_ws('|', {x['account']}, {x['family']}, {x['row_key']}, "
+        f"({x['occurrence']})::VARCHAR))",
+        "account": x["account"],
         "source": "'export'",
-        "source_family": "x.family",
-        "layout": "x.layout",
-        "raw_id": "x.raw_id",
-        "file_sha256": "x.file_sha256",
-        "member_name": "x.member_name",
-        "line_no": "x.line_no",
+        "source_family": x["family"],
+        "layout": x["layout"],
+        "raw_id": x["raw_id"],
+        "file_sha256": x["file_sha256"],
+        "member_name": x["member_name"],
+        "line_no": x["line_no"],
         "review_reason": reason,
         "needs_review": f"{reason} IS NOT NULL",
     }
     values, rows = hoist(values, typed_view)
+    select = f"SELECT\n    {select_list(values)}\nFROM {rows}"
     if provenance is None:
-        return (
-            f"SELECT\n    {select_list(values)}\nFROM {rows}\n"
-            f"JOIN raw_export_rows x ON x.raw_id = r._raw_id AND {raw_filter}"
-        )
-    if set(provenance) != set(PROVENANCE):
-        raise ValueError(f"provenance must give exactly {PROVENANCE}")
-    select = select_list(values)
-    for column in PROVENANCE:
-        select = re.sub(rf"\bx\.{column}\b", f"({provenance[column]})", select)
-    if re.search(r"\bx\.", select):
-        raise ValueError(f"{layout.name}: the candidate SQL reads a raw column not in PROVENANCE")
-    return f"SELECT\n    {select}\nFROM {rows}"
+        return f"{select}\nJOIN raw_export_rows x ON x.raw_id = r._raw_id AND {raw_filter}"
+    return select

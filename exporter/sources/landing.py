@@ -390,16 +390,15 @@ def _land_rows(
             (pl.col("line_no") + offset).alias("_raw_id"), pl.exclude("line_no")
         )
         ids = f"x.raw_id BETWEEN {first_line + offset} AND {last_line + offset}"
-        every_row_new = inserted == rows.height
-        provenance = None
-        if every_row_new:
+        provenance, keys_frame = None, None
+        if inserted == rows.height:  # every row new: each carries its provenance
             provenance = constants | {
                 "raw_id": "r._raw_id",
                 "row_key": "r._row_key",
                 "occurrence": "r._occurrence",
                 "line_no": "r._line_no",
             }
-        keys_frame = pl.from_arrow(block_keys) if every_row_new else None
+            keys_frame = pl.from_arrow(block_keys)
         date_order = pl.lit(block.date_order, pl.String)
         on_block(
             LandedBlock(layout, new_rows, block.typed, date_order, ids, provenance, keys_frame)
