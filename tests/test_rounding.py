@@ -193,3 +193,15 @@ def test_a_scientific_cell_among_plain_ones_is_flagged_on_its_row_only(
         assert [fee for *_, fee, _ in got] == [Decimal("0.001")] * 2 + [Decimal(written)]
         assert all("more than 18 decimals" not in reason for *_, reason in got)
         assert cli("--db", db, "rebuild").exit_code == 0
+
+
+def test_the_largest_amount_the_ledger_holds_is_stored_not_an_internal_error(
+    db: Path, tmp_path: Path
+) -> None:
+    """The milli-coin check divides every amount by 1000 (of any coin): compared in DECIMAL(38,21)
+    with its rounding, an amount within 0.0005 of 10^20 rounded to 10^17, which that type cannot
+    hold, and the import died with an internal error."""
+    largest = "99999999999999999999.999999999999999999"
+    result = _import_buy(db, tmp_path, largest)
+    assert result.exit_code == 0, result.stderr
+    assert query(db, "SELECT base_amount FROM transactions") == [(Decimal(largest),)]
