@@ -77,7 +77,8 @@ def insert_candidates(
     # to them, never they to a table), so the sort would only cost time.
     order = " ORDER BY raw_id" if provenance is None else ""
     insert = f"INSERT INTO transactions BY NAME {select}{order}"
-    run_over(con, _VIEW, rows.to_arrow(), insert)
+    # String views (polars' own layout) need no copy of the text cells; see sources/landing.py.
+    run_over(con, _VIEW, rows.to_arrow(compat_level=pl.CompatLevel.newest()), insert)
 
 
 def yields_futures_fills(layout: Layout) -> bool:

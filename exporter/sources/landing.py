@@ -348,7 +348,9 @@ def _land_rows(
     # The keys are matched to the rows by position from here on: they must be the same lines.
     if not pl.Series(block_keys["_line_no"]).equals(rows["line_no"]):
         raise AssertionError(f"{report.display_name}: the block's keys are not its lines")
-    frame = rows.to_arrow()
+    # As string views, polars' own layout, which DuckDB reads: the default (large strings) copied
+    # every cell of the block once more on the way.
+    frame = rows.to_arrow(compat_level=pl.CompatLevel.newest())
     frame = frame.append_column("row_key", block_keys["_row_key"]).append_column(
         "occurrence", block_keys["_occurrence"]
     )
@@ -413,7 +415,8 @@ def _key_texts(table: CsvTable, family: str) -> pa.Table:
     concat_ws, 0.85-0.97 s over this text, which takes polars ~0.6 s to build."""
     cells = [pl.col(f"c{i}").str.strip_chars(SPACE_SEPARATORS) for i in range(table.width)]
     text = pl.concat_str([pl.lit(family), *cells], separator="\x1f", ignore_nulls=True)
-    return table.rows.select("line_no", text.alias("key_text")).to_arrow()
+    frame = table.rows.select("line_no", text.alias("key_text"))
+    return frame.to_arrow(compat_level=pl.CompatLevel.newest())
 
 
 def _flagged_rows(con: duckdb.DuckDBPyConnection, keys: str, account: str, family: str) -> int:
