@@ -10,7 +10,12 @@ from pathlib import Path
 import duckdb
 
 from exporter.errors import InputError
-from exporter.normalize.exports import insert_candidates, typed_rows
+from exporter.normalize.exports import (
+    StoredSpans,
+    insert_candidates,
+    typed_rows,
+    yields_futures_fills,
+)
 from exporter.normalize.findings import import_notes
 from exporter.normalize.pipeline import (
     clear_transactions,
@@ -29,6 +34,7 @@ from exporter.sources.landing import (
     refuse_what_is_not_an_export,
     start_import,
 )
+from exporter.sources.position_futures import POSITION_FUTURES_V2025
 from exporter.sources.walk import ExportFile, expand
 from exporter.sources.xlsx_table import workbook_tabs
 from exporter.store.db import checkpoint_without_vacuum, scalar
@@ -75,11 +81,13 @@ def _import_files(
     if first:
         clear_transactions(con, account)  # the rebuild below adds the API's back
     first_new_id = scalar(con, "SELECT coalesce(max(raw_id), 0) + 1 FROM raw_export_rows")
-    on_block = _candidates_of_block(con)
+    positions = StoredSpans(con)
+    on_block = _candidates_of_block(con, positions)
     reports = [
         land_file(con, export_file, account, import_id, f"staged_{index}", on_block)
         for index, export_file in enumerate(files)
     ]
+    positions.drop()
     refuse_what_is_not_an_export(reports, command)
     record_files(con, import_id, account, reports)
     transactions = None
@@ -93,11 +101,18 @@ def _import_files(
     return ImportReport(import_id, account, reports, transactions, import_notes(con, account))
 
 
-def _candidates_of_block(con: duckdb.DuckDBPyConnection) -> BlockDeriver:
+def _candidates_of_block(con: duckdb.DuckDBPyConnection, positions: StoredSpans) -> BlockDeriver:
+    """Insert each landed block's candidates; its futures fills are checked against the
+    positions landed so far."""
+
     def insert(block: LandedBlock) -> None:
         rows = typed_rows(block.rows, block.layout, block.typed, block.date_order)
         if block.keys is not None:
             rows = rows.hstack(block.keys)
-        insert_candidates(con, block.layout, rows, block.raw_filter, provenance=block.provenance)
+        spans = positions.query() if yields_futures_fills(block.layout) else None
+        layout = block.layout
+        insert_candidates(con, layout, rows, block.raw_filter, spans, provenance=block.provenance)
+        if layout.name == POSITION_FUTURES_V2025.name:
+            positions.positions_added()
 
     return insert
