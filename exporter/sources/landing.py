@@ -76,7 +76,8 @@ class LandedBlock:
 BlockDeriver = Callable[[LandedBlock], None]
 
 # Files are read a block of about this many bytes at a time (~240k trading rows), so an import's
-# memory stays bounded whatever the size of the export.
+# memory stays bounded whatever the size of the export: the block being stored and the next one,
+# read ahead (_one_block_ahead).
 BLOCK_BYTES = 32 * 1024**2
 # Rows are checked and landed this many at a time: two of DuckDB's row groups, since every insert
 # that ends in a part-filled row group costs extra (see csv_table.in_groups_of).
