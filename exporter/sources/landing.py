@@ -146,9 +146,11 @@ def land_file(
     import_id: int,
     staged: str,
     on_block: BlockDeriver,
+    digest: tuple[str, bytes],
 ) -> FileReport:
+    """Land `export_file`, whose file_digest() is `digest` (taken ahead by the caller)."""
     name = export_file.display_name
-    sha256, first_bytes = _sha256(export_file)
+    sha256, first_bytes = digest
     looks_binary = not_export.binary_kind(first_bytes)
     if looks_binary and export_file.suffix != ".xlsx":
         raise not_export.NotAnExportError(name, looks_binary)
@@ -292,7 +294,7 @@ def refuse_what_is_not_an_export(reports: list[FileReport], paths: str) -> None:
         )
 
 
-def _sha256(export_file: ExportFile) -> tuple[str, bytes]:
+def file_digest(export_file: ExportFile) -> tuple[str, bytes]:
     """The file's SHA-256, and its first bytes (to tell a PDF or an image from a CSV)."""
     digest, first = hashlib.sha256(), b""
     for block in export_file.blocks(HASH_BYTES):
