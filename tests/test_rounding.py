@@ -193,3 +193,36 @@ def test_a_scientific_cell_among_plain_ones_is_flagged_on_its_row_only(
         assert [fee for *_, fee, _ in got] == [Decimal("0.001")] * 2 + [Decimal(written)]
         assert all("more than 18 decimals" not in reason for *_, reason in got)
         assert cli("--db", db, "rebuild").exit_code == 0
+
+
+def test_places_past_18_that_are_zeros_are_stored_exactly_and_not_flagged(
+    db: Path, tmp_path: Path
+) -> None:
+    """A column whose every cell has zeros past the 18th place (Pionex writes amounts with 20
+    places) is cast as written, without the rounding path: exact, all 38 digits, and never
+    flagged as rounded, on import and again on rebuild."""
+    big = "12345678901234567890.12345678901234567800"
+    rows = [_fill(big, "0.00000000000000000100"), _fill("-0.50000000000000000000", "2.0")]
+    trading = write_csv(tmp_path / "trading.csv", TRADING_HEADER, rows)
+    result = cli("--db", db, "import", trading)
+    assert result.exit_code == 0, result.output
+    for _ in ("import", "rebuild"):
+        got = _flags_by_line(db)
+        assert [(qty, quote) for _, qty, quote, *_ in got] == [
+            (Decimal(big), EIGHTEEN),
+            (Decimal("-0.5"), Decimal(2)),
+        ]
+        assert all("more than 18 decimals" not in reason for *_, reason in got), got
+        assert cli("--db", db, "rebuild").exit_code == 0
+
+
+def test_the_largest_amount_the_ledger_holds_is_stored_not_an_internal_error(
+    db: Path, tmp_path: Path
+) -> None:
+    """The milli-coin check divides every amount by 1000 (of any coin): compared in DECIMAL(38,21)
+    with its rounding, an amount within 0.0005 of 10^20 rounded to 10^17, which that type cannot
+    hold, and the import died with an internal error."""
+    largest = "99999999999999999999.999999999999999999"
+    result = _import_buy(db, tmp_path, largest)
+    assert result.exit_code == 0, result.stderr
+    assert query(db, "SELECT base_amount FROM transactions") == [(Decimal(largest),)]

@@ -4,13 +4,19 @@ import than the first re-derives only the days its new rows touch (normalize/pip
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from exporter.errors import InputError
-from exporter.normalize.exports import insert_candidates, typed_rows
+from exporter.normalize.exports import (
+    StoredSpans,
+    insert_candidates,
+    typed_rows,
+    yields_futures_fills,
+)
 from exporter.normalize.findings import import_notes
 from exporter.normalize.pipeline import (
     clear_transactions,
@@ -22,6 +28,7 @@ from exporter.sources.landing import (
     BlockDeriver,
     FileReport,
     LandedBlock,
+    file_digest,
     finish_import,
     has_export_rows,
     land_file,
@@ -29,6 +36,7 @@ from exporter.sources.landing import (
     refuse_what_is_not_an_export,
     start_import,
 )
+from exporter.sources.position_futures import POSITION_FUTURES_V2025
 from exporter.sources.walk import ExportFile, expand
 from exporter.sources.xlsx_table import workbook_tabs
 from exporter.store.db import checkpoint_without_vacuum, scalar
@@ -75,11 +83,10 @@ def _import_files(
     if first:
         clear_transactions(con, account)  # the rebuild below adds the API's back
     first_new_id = scalar(con, "SELECT coalesce(max(raw_id), 0) + 1 FROM raw_export_rows")
-    on_block = _candidates_of_block(con)
-    reports = [
-        land_file(con, export_file, account, import_id, f"staged_{index}", on_block)
-        for index, export_file in enumerate(files)
-    ]
+    positions = StoredSpans(con)
+    on_block = _candidates_of_block(con, positions)
+    reports = _land_files(con, files, account, import_id, on_block)
+    positions.drop()
     refuse_what_is_not_an_export(reports, command)
     record_files(con, import_id, account, reports)
     transactions = None
@@ -93,11 +100,39 @@ def _import_files(
     return ImportReport(import_id, account, reports, transactions, import_notes(con, account))
 
 
-def _candidates_of_block(con: duckdb.DuckDBPyConnection) -> BlockDeriver:
+def _land_files(
+    con: duckdb.DuckDBPyConnection,
+    files: list[ExportFile],
+    account: str,
+    import_id: int,
+    on_block: BlockDeriver,
+) -> list[FileReport]:
+    """Land every file in order. Each is hashed in a worker thread while the files before it land
+    (hashlib releases the GIL): the trading file of an export, last but one, is hashed by the
+    time it is reached (~0.14 s of a 1M-row folder, more from a zip, which is inflated to hash)."""
+    with ThreadPoolExecutor(1, thread_name_prefix="pionex-export-hash") as hasher:
+        digests = [hasher.submit(file_digest, export_file) for export_file in files]
+        try:
+            return [
+                land_file(con, f, account, import_id, f"staged_{i}", on_block, digest.result())
+                for i, (f, digest) in enumerate(zip(files, digests, strict=True))
+            ]
+        finally:
+            hasher.shutdown(cancel_futures=True)  # a failed import hashes no more files
+
+
+def _candidates_of_block(con: duckdb.DuckDBPyConnection, positions: StoredSpans) -> BlockDeriver:
+    """Insert each landed block's candidates; its futures fills are checked against the
+    positions landed so far."""
+
     def insert(block: LandedBlock) -> None:
         rows = typed_rows(block.rows, block.layout, block.typed, block.date_order)
         if block.keys is not None:
             rows = rows.hstack(block.keys)
-        insert_candidates(con, block.layout, rows, block.raw_filter, provenance=block.provenance)
+        spans = positions.query() if yields_futures_fills(block.layout) else None
+        layout = block.layout
+        insert_candidates(con, layout, rows, block.raw_filter, spans, provenance=block.provenance)
+        if layout.name == POSITION_FUTURES_V2025.name:
+            positions.positions_added()
 
     return insert

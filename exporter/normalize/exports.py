@@ -77,7 +77,8 @@ def insert_candidates(
     # to them, never they to a table), so the sort would only cost time.
     order = " ORDER BY raw_id" if provenance is None else ""
     insert = f"INSERT INTO transactions BY NAME {select}{order}"
-    run_over(con, _VIEW, rows.to_arrow(), insert)
+    # String views (polars' own layout) need no copy of the text cells; see sources/landing.py.
+    run_over(con, _VIEW, rows.to_arrow(compat_level=pl.CompatLevel.newest()), insert)
 
 
 def yields_futures_fills(layout: Layout) -> bool:
@@ -122,6 +123,33 @@ def _stored_rows(
     return typed_rows(raw, layout)
 
 
+class StoredSpans:
+    """views.position_spans() of the positions in `transactions`, kept in a temp table: the
+    futures fills of every block are checked against it, and it is read again only after more
+    positions were inserted. Inline, the spans query cost each block ~15 ms to plan and a scan
+    of the positions to run."""
+
+    TABLE = "_position_spans"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+        self._current = False
+
+    def query(self) -> str:
+        """A query giving the spans of the positions stored now."""
+        if not self._current:
+            spans = views.position_spans(views.stored_positions())
+            run(self._con, f"CREATE OR REPLACE TEMP TABLE {self.TABLE} AS {spans}")
+            self._current = True
+        return f"SELECT * FROM {self.TABLE}"
+
+    def positions_added(self) -> None:
+        self._current = False
+
+    def drop(self) -> None:
+        run(self._con, f"DROP TABLE IF EXISTS {self.TABLE}")
+
+
 def add_candidates(con: duckdb.DuckDBPyConnection, account: str | None, rows: str = "TRUE") -> None:
     """Insert into `transactions` the candidates of the stored export rows of `account` (every
     account if None) that `rows` (an SQL condition over raw_export_rows) selects, batch by batch.
@@ -137,26 +165,18 @@ def add_candidates(con: duckdb.DuckDBPyConnection, account: str | None, rows: st
     with_orders = bool(
         con.execute("SELECT 1 FROM import_files WHERE date_order IS NOT NULL LIMIT 1").fetchall()
     )
-    position_spans = None  # the positions' spans, once they are all inserted
+    positions = StoredSpans(con)  # read once all positions are in, not per batch
     for name, low, high in spans:
         layout = by_name.get(name)
         if layout is None:
             continue  # a layout a newer version wrote; its rows wait for that version's rebuild
-        if yields_futures_fills(layout) and position_spans is None:
-            # Read once, not per batch: each read scans `transactions` (~15 ms per 1M rows).
-            position_spans = "SELECT * FROM _position_spans"
-            run(
-                con,
-                "CREATE OR REPLACE TEMP TABLE _position_spans AS "
-                f"{views.position_spans(views.stored_positions())}",
-            )
+        position_spans = positions.query() if yields_futures_fills(layout) else None
         for start in range(low, high + 1, BATCH_ROWS):
             ids = f"raw_id BETWEEN {start} AND {start + BATCH_ROWS - 1}"
             where = f"{account_filter} AND layout = {literal(name)} AND {ids}"
             rows = _stored_rows(con, layout, where, with_orders)
             insert_candidates(con, layout, rows, f"x.{ids}", position_spans)
-    if position_spans is not None:
-        run(con, "DROP TABLE _position_spans")
+    positions.drop()
 
 
 _VIEW = "typed_export_rows"

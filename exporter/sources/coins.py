@@ -60,11 +60,12 @@ def coin_amount(amount_sql: str, coin_sql: str) -> str:
 
 
 def coin_amount_inexact(amount_sql: str, coin_sql: str) -> str:
-    """TRUE when dividing a milli-coin amount by 1000 would need more than 18 decimals."""
-    return (
-        f"coalesce({_milli(coin_sql)} AND ({amount_sql}) * 0.001::DECIMAL(4,3) "
-        f"<> CAST(({amount_sql}) * 0.001::DECIMAL(4,3) AS {MONEY_SQL}), false)"
-    )
+    """TRUE when dividing a milli-coin amount by 1000 would need more than 18 decimals: when it
+    has a non-zero digit past its 15th place. Asked by a remainder in the amount's own type: the
+    quotient compared with its rounding is DECIMAL(38,21), where an amount near 10^20 (of any
+    coin: the AND evaluates both sides) rounds to 10^17, which that type cannot hold."""
+    past_15th = "0.000000000000001::DECIMAL(16,15)"  # 1E-15: 18 places less the 3 of a 1000th
+    return f"coalesce({_milli(coin_sql)} AND ({amount_sql}) % {past_15th} <> 0, false)"
 
 
 def price_in_coins(price_sql: str, base_sql: str, quote_sql: str) -> str:

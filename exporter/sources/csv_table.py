@@ -98,13 +98,14 @@ def iter_csv_tables(blocks: Iterable[bytes], file: str) -> Iterator[CsvTable]:
             lines_before = header_line
         width = len(header)
         blank = not body or body.isspace()  # isspace stops at the first character of a row
-        rows = _empty_frame(width) if blank else _fast_rows(body, width, lines_before)
+        newlines = body.count(b"\n")  # counted once: ~15 ms per 32 MB block
+        rows = _empty_frame(width) if blank else _fast_rows(body, width, lines_before, newlines)
         if rows is None:
             rest = decode_check(b"".join([body, *pieces]), file, lines_before + 1)
             yield CsvTable(header, header_line, _exact_rows(rest, width, lines_before, file))
             return
         yield CsvTable(header, header_line, rows)
-        lines_before += body.count(b"\n")
+        lines_before += newlines
 
 
 def in_groups_of(tables: Iterable[CsvTable], rows: int) -> Iterator[CsvTable]:
@@ -163,7 +164,9 @@ def _empty_frame(width: int) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def _fast_rows(body: bytes, width: int, lines_before: int) -> pl.DataFrame | None:
+def _fast_rows(body: bytes, width: int, lines_before: int, newlines: int) -> pl.DataFrame | None:
+    """`body`'s rows read by polars, numbered from line lines_before + 1 (`body` holds `newlines`
+    line breaks), or None where only the exact path can read them."""
     # A lone CR (old Mac line ends) is a line break polars would not count: use the exact path.
     if b"\r" in body and body.count(b"\r") != body.count(b"\r\n"):
         return None
@@ -181,7 +184,7 @@ def _fast_rows(body: bytes, width: int, lines_before: int) -> pl.DataFrame | Non
         return None
     if frame.width != width:
         return None
-    lines_in_body = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    lines_in_body = newlines + (0 if body.endswith(b"\n") else 1)
     if frame.height != lines_in_body:
         # polars keeps blank lines as all-null rows, so a mismatch means a newline inside a quoted
         # field: row index and line number part ways and only the exact path can map them.
