@@ -42,7 +42,11 @@ class Run:
 
 
 def measure(cmd: list[str], cwd: Path | None = None) -> Run:
-    """Run `cmd` to completion; wall seconds and the child's own peak RSS (MiB)."""
+    """Run `cmd` to completion; wall seconds and the child's own peak RSS (MiB).
+
+    Linux starts a child's high-water mark at its parent's RSS when it forks (exec keeps it), so
+    the peak is the command's own only while the calling process is smaller: keep it so (the
+    bench generates its data in a child process)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         load = os.getloadavg()[0]
         started = time.perf_counter()

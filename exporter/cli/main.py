@@ -86,6 +86,9 @@ def import_cmd(db: Path, account: str, paths: tuple[Path, ...]) -> None:
     Example:
       pionex-export import ~/Downloads/pionex_txn_2025-01-01_2025-06-30_gen_2025-07-02.zip
     """
+    from exporter.allocator import keep_freed_pages
+
+    keep_freed_pages()  # before polars loads, with the modules below
     from exporter.app.import_report import format_report
     from exporter.app.importing import import_paths
     from exporter.store.db import open_db
