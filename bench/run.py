@@ -58,6 +58,18 @@ REPO = BENCH_DIR.parent
 EXPORT_ARGS = {"rp2": ("--balance-rows",)}
 
 
+def in_child(function, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """`function(*args, **kwargs)` run in a fresh (spawned) process, for work that needs memory.
+
+    A child's peak RSS, what measure() reports, starts at this process's RSS when it forks
+    (Linux keeps the high-water mark across exec). Generating the 10M-row export here left this
+    process at ~1.6 GB, storing its prices (DuckDB reading the whole ledger) at ~1.9 GB, and
+    every command measured after that reported it as its own peak."""
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=spawn) as child:
+        return child.submit(function, *args, **kwargs).result()
+
+
 def store_generated_prices(db: Path) -> None:
     """Give every coin of the history a daily close, as `pionex-export prices` would store (the
     bench has no network): so `export rp2`, which needs a USD price on every row, writes the whole
@@ -194,12 +206,7 @@ class Bench:
         if target.exists():
             shutil.rmtree(target)
         self.log(f"generating a {rows:,}-row export in {target}")
-        # In a child process: a child's peak RSS (what measure() reports) starts at this
-        # process's RSS when it forks, and generating 10M rows here left this process at ~1.6 GB,
-        # which every later command then reported as its own peak.
-        spawn = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(1, mp_context=spawn) as child:
-            gen = child.submit(generate, rows, target, seed=self.args.seed, form=form).result()
+        gen = in_child(generate, rows, target, seed=self.args.seed, form=form)
         marker.write_text(json.dumps({"name": gen.name, "rows": gen.rows}))
         self.log(f"generated in {gen.seconds:.1f} s")
         return gen
@@ -395,7 +402,7 @@ class Bench:
 
         step("import", measure(self.cli(db, "import", str(gen.zip_path))))
         if steps[0][1].ok:
-            store_generated_prices(db)
+            in_child(store_generated_prices, db)
             for fmt in export_formats():
                 out = self.work / f"memory_out.{fmt}"
                 self.fresh(out)()
