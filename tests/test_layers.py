@@ -9,7 +9,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "exporter"
 
-BASE = {"exporter", "errors", "sql", "money", "textout", "console", "progress"}
+BASE = {"exporter", "errors", "sql", "money", "textout", "console", "progress", "allocator"}
 BELOW = {
     "store": BASE,
     "sources": BASE | {"store"},
